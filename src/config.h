@@ -1,0 +1,113 @@
+/* SOCKSHIELD_* environment variables parsed into one struct (design.md §3).
+ *
+ * Pure code: no preload state, no allocation, no stdio.  The parser reads the
+ * environment through a caller-supplied getter (the library passes
+ * secure_getenv, unit tests pass a table) and reports each bad value through
+ * a caller-supplied warning sink as one complete line.  It is linked both into
+ * libsockshield.so and into the unit tests. */
+#ifndef SOCKSHIELD_CONFIG_H
+#define SOCKSHIELD_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* The variable names: the one place they are spelled. */
+#define SOCKSHIELD_ENV_SIGPIPE    "SOCKSHIELD_SIGPIPE"
+#define SOCKSHIELD_ENV_RESTART    "SOCKSHIELD_RESTART"
+#define SOCKSHIELD_ENV_NORESTART  "SOCKSHIELD_NORESTART"
+#define SOCKSHIELD_ENV_SIGNAL     "SOCKSHIELD_SIGNAL"
+#define SOCKSHIELD_ENV_REAP       "SOCKSHIELD_REAP"
+#define SOCKSHIELD_ENV_EVENTS     "SOCKSHIELD_EVENTS"
+#define SOCKSHIELD_ENV_LOG        "SOCKSHIELD_LOG"
+#define SOCKSHIELD_ENV_LOG_FORMAT "SOCKSHIELD_LOG_FORMAT"
+#define SOCKSHIELD_ENV_LOG_RATE   "SOCKSHIELD_LOG_RATE"
+#define SOCKSHIELD_ENV_SUMMARY    "SOCKSHIELD_SUMMARY"
+#define SOCKSHIELD_ENV_INHERIT    "SOCKSHIELD_INHERIT"
+/* Set by the launcher next to its `trap '' PIPE`: the inherited SIG_IGN of
+ * SIGPIPE is the launcher's, the program's own view is SIG_DFL.  Internal,
+ * removed from the environment by the library at load. */
+#define SOCKSHIELD_ENV_LAUNCHER   "SOCKSHIELD_LAUNCHER_SIGPIPE"
+
+enum sockshield_sigpipe_mode {
+    SOCKSHIELD_SIGPIPE_CATCH = 0,
+    SOCKSHIELD_SIGPIPE_IGNORE,
+    SOCKSHIELD_SIGPIPE_OFF,
+};
+
+enum sockshield_log_kind {
+    SOCKSHIELD_LOG_STDERR = 0,
+    SOCKSHIELD_LOG_FILE,
+    SOCKSHIELD_LOG_SYSLOG,      /* log_path holds the socket, "/dev/log" by default */
+    SOCKSHIELD_LOG_NONE,
+};
+
+enum sockshield_log_format {
+    SOCKSHIELD_FORMAT_TEXT = 0,
+    SOCKSHIELD_FORMAT_JSON,
+};
+
+/* Event kinds, one bit each in `events` (design.md §4, Events). */
+enum sockshield_event {
+    SOCKSHIELD_EV_EPIPE = 0,
+    SOCKSHIELD_EV_RESET,
+    SOCKSHIELD_EV_REFUSED,
+    SOCKSHIELD_EV_EAGAIN,
+    SOCKSHIELD_EV_EOF,
+    SOCKSHIELD_EV_EINTR,
+    SOCKSHIELD_EV_TIMEOUT,
+    SOCKSHIELD_EV_UNREACH,
+    SOCKSHIELD_EV_COUNT,
+    SOCKSHIELD_EV_NONE = -1,
+};
+
+#define SOCKSHIELD_EV_BIT(e) (1u << (e))
+#define SOCKSHIELD_EV_ALL    ((1u << SOCKSHIELD_EV_COUNT) - 1)
+#define SOCKSHIELD_EV_DEFAULT                                           \
+    (SOCKSHIELD_EV_BIT(SOCKSHIELD_EV_EPIPE) | SOCKSHIELD_EV_BIT(SOCKSHIELD_EV_RESET) | \
+     SOCKSHIELD_EV_BIT(SOCKSHIELD_EV_REFUSED) | SOCKSHIELD_EV_BIT(SOCKSHIELD_EV_EAGAIN))
+
+#define SOCKSHIELD_PATH_MAX 1024
+
+/* A set of signals 1..64: bit (n - 1) is signal n. */
+typedef uint64_t sockshield_sigset;
+#define SOCKSHIELD_SIGBIT(n) ((sockshield_sigset)1 << ((n) - 1))
+
+struct sockshield_config {
+    enum sockshield_sigpipe_mode sigpipe;
+    bool restart;
+    sockshield_sigset norestart;
+    bool signal_persistent;
+    bool reap;
+    unsigned events;                    /* SOCKSHIELD_EV_BIT set */
+    enum sockshield_log_kind log;
+    char log_path[SOCKSHIELD_PATH_MAX]; /* file path (with %p) or syslog socket */
+    enum sockshield_log_format log_format;
+    unsigned log_rate;                  /* lines per second per kind, 0 = unlimited */
+    bool summary;
+    bool inherit;
+};
+
+/* Reads one variable; returns NULL when unset. */
+typedef const char *(*sockshield_getenv_fn)(const char *name);
+/* Receives one warning line, newline-terminated, at most 512 bytes. */
+typedef void (*sockshield_warn_fn)(void *ctx, const char *line, size_t len);
+
+/* Fills *cfg with the defaults of design.md §3. */
+void sockshield_config_defaults(struct sockshield_config *cfg);
+
+/* Defaults, then every SOCKSHIELD_* variable that is set.  A bad value gives
+ * exactly one warning naming the variable, the (shortened, escaped) value
+ * and what is accepted, and leaves that field at its default.  Returns the
+ * number of warnings. */
+int sockshield_config_load(struct sockshield_config *cfg,
+                           sockshield_getenv_fn get,
+                           sockshield_warn_fn warn, void *warn_ctx);
+
+/* Event names, as in the log and in SOCKSHIELD_EVENTS. */
+const char *sockshield_event_name(enum sockshield_event ev);
+
+/* Signal name without "SIG" ("PIPE"), or NULL for numbers without one. */
+const char *sockshield_signal_name(int sig);
+
+#endif

@@ -1,0 +1,31 @@
+/* What sockshield knows about each fd: the socket kind and the addresses,
+ * remembered when the connection is made, because getpeername fails with
+ * ENOTCONN once a reset moved the socket to TCP_CLOSE (interposition notes
+ * §6.2).  Entries carry the socket's inode so a number reused behind our back
+ * (fclose, closefrom, libc internals) is never described with stale data. */
+#ifndef SOCKSHIELD_FDINFO_H
+#define SOCKSHIELD_FDINFO_H
+
+#include <stdbool.h>
+#include <sys/socket.h>
+
+struct sockshield_fdview {
+    const char *kind; /* "tcp", "udp", "unix-stream", "pipe", ... NULL unknown */
+    bool stream;      /* a connection-oriented socket: read 0 means eof */
+    socklen_t local_len, peer_len; /* 0 when unknown */
+    struct sockaddr_storage local, peer;
+};
+
+/* Reserves the table (virtual memory only; pages are touched on use). */
+void sockshield_fdinfo_init(void);
+/* fd is connected (or connecting) to peer: remember both ends. */
+void sockshield_fdinfo_remember(int fd, const struct sockaddr *peer, socklen_t len);
+void sockshield_fdinfo_forget(int fd);
+void sockshield_fdinfo_forget_range(unsigned lo, unsigned hi);
+/* fd2 became a duplicate of fd. */
+void sockshield_fdinfo_copy(int fd, int fd2);
+/* Everything known now; raw system calls only, for the event path. */
+void sockshield_fdinfo_describe(int fd, struct sockshield_fdview *v);
+bool sockshield_fdinfo_is_stream_socket(int fd);
+
+#endif

@@ -1,0 +1,134 @@
+/* Load-time setup: real symbols, configuration, log, signal policy.
+ *
+ * It runs from our constructor, or earlier, on the first call that needs
+ * it (another library's constructor calling signal() runs before ours:
+ * interposition notes §3.4).  I/O calls never wait for it: their real
+ * pointers start as raw system calls (real.c). */
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+
+#include "config.h"
+#include "fdinfo.h"
+#include "log.h"
+#include "real.h"
+#include "shield.h"
+#include "sigpolicy.h"
+
+struct sockshield_config sockshield_cfg;
+__thread struct sockshield_tls sockshield_tls __attribute__((tls_model("initial-exec")));
+volatile int sockshield_ready;
+
+static int init_state;          /* 0 not started, 1 running, 2 done */
+static __thread int init_here __attribute__((tls_model("initial-exec")));
+
+void sockshield_warn_raw(const char *line, size_t len)
+{
+    int saved = errno;
+    syscall(SYS_write, 2, line, len);
+    errno = saved;
+}
+
+static void warn_sink(void *ctx, const char *line, size_t len)
+{
+    (void)ctx;
+    sockshield_warn_raw(line, len);
+}
+
+/* In secure-execution processes (setuid, capabilities) nothing is taken
+ * from the environment: no user picks where a privileged process writes. */
+static const char *env(const char *name)
+{
+    return secure_getenv(name);
+}
+
+static bool entry_is_us(const char *entry, size_t len, const char *self)
+{
+    if (self && strlen(self) == len && memcmp(entry, self, len) == 0)
+        return true;
+    static const char base[] = "libsockshield.so";
+    return len >= sizeof base - 1 && memcmp(entry + len - (sizeof base - 1), base, sizeof base - 1) == 0 &&
+           (len == sizeof base - 1 || entry[len - sizeof base] == '/');
+}
+
+/* SOCKSHIELD_INHERIT=off: children must not load us, so take our entry out
+ * of this process's LD_PRELOAD (ld.so splits it on spaces and colons). */
+static void drop_from_preload(void)
+{
+    const char *old = getenv("LD_PRELOAD");
+    if (!old)
+        return;
+    Dl_info info;
+    const char *self = dladdr((void *)&sockshield_init, &info) ? info.dli_fname : NULL;
+    size_t n = strlen(old);
+    char *out = malloc(n + 1);
+    if (!out)
+        return;
+    size_t o = 0;
+    for (const char *p = old; *p;) {
+        size_t len = strcspn(p, " :");
+        if (len && !entry_is_us(p, len, self)) {
+            if (o)
+                out[o++] = ':';
+            memcpy(out + o, p, len);
+            o += len;
+        }
+        p += len;
+        if (*p)
+            p++;
+    }
+    out[o] = '\0';
+    if (o)
+        setenv("LD_PRELOAD", out, 1);
+    else
+        unsetenv("LD_PRELOAD");
+    free(out);
+}
+
+void sockshield_init(void)
+{
+    if (__atomic_load_n(&sockshield_ready, __ATOMIC_ACQUIRE) || init_here)
+        return; /* done, or re-entered from inside the setup on this thread */
+    int expected = 0;
+    if (!__atomic_compare_exchange_n(&init_state, &expected, 1, false, __ATOMIC_ACQ_REL,
+                                     __ATOMIC_ACQUIRE)) {
+        while (!__atomic_load_n(&sockshield_ready, __ATOMIC_ACQUIRE))
+            __builtin_ia32_pause();
+        return;
+    }
+    int saved = errno;
+    init_here = 1;
+    sockshield_real_bind();
+    sockshield_config_load(&sockshield_cfg, env, warn_sink, NULL);
+
+    /* The launcher's marker: it ignored SIGPIPE for static programs; the
+     * program's own view is SIG_DFL.  Read once, never passed on. */
+    const char *marker = getenv(SOCKSHIELD_ENV_LAUNCHER);
+    bool launcher = marker && strcmp(marker, "1") == 0;
+    if (marker)
+        unsetenv(SOCKSHIELD_ENV_LAUNCHER);
+    if (!sockshield_cfg.inherit)
+        drop_from_preload();
+
+    sockshield_fdinfo_init();
+    sockshield_log_init();
+    sockshield_sig_setup(launcher);
+    init_here = 0;
+    __atomic_store_n(&init_state, 2, __ATOMIC_RELEASE);
+    __atomic_store_n(&sockshield_ready, 1, __ATOMIC_RELEASE);
+    errno = saved;
+}
+
+__attribute__((constructor)) static void sockshield_constructor(void)
+{
+    sockshield_init();
+}
+
+/* Wrappers keep working after this (later destructors and atexit handlers
+ * still call them): nothing is closed or freed here. */
+__attribute__((destructor)) static void sockshield_destructor(void)
+{
+    sockshield_log_summary();
+}

@@ -1,0 +1,312 @@
+/* The slow path of every wrapped I/O call, and the calls with bookkeeping
+ * of their own (accept, connect, the socket options, the close family). */
+#include "io.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+
+#include "fdinfo.h"
+#include "log.h"
+#include "policy.h"
+#include "real.h"
+
+uint8_t sockshield_fd_timeo[SOCKSHIELD_TIMEO_FDS];
+
+static int64_t mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+void sockshield_io_clock(struct sockshield_io *io)
+{
+    io->start_ns = mono_ns();
+}
+
+/* The socket's own timeout for this direction, in ns; 0 when none (or not
+ * a socket).  Output calls and connect use SO_SNDTIMEO (socket(7); the
+ * man page's "SO_RCVTIMEO" for output is a typo, notes §2.2). */
+static int64_t socket_timeout(int fd, enum sockshield_dir dir)
+{
+    struct timeval tv;
+    socklen_t len = sizeof tv;
+    int opt = dir == SOCKSHIELD_DIR_OUT || dir == SOCKSHIELD_DIR_CONNECT ? SO_SNDTIMEO : SO_RCVTIMEO;
+    if (syscall(SYS_getsockopt, fd, SOL_SOCKET, opt, &tv, &len) != 0)
+        return 0;
+    return (int64_t)tv.tv_sec * 1000000000 + (int64_t)tv.tv_usec * 1000;
+}
+
+/* Waits until fd is ready for the call or the deadline passes.
+ * Returns 1 ready, 0 expired, -1 interrupted by a signal the policy says
+ * must reach the program. */
+static int wait_ready(struct sockshield_io *io)
+{
+    short events = io->dir == SOCKSHIELD_DIR_OUT || io->dir == SOCKSHIELD_DIR_CONNECT ? POLLOUT : POLLIN;
+    for (;;) {
+        int64_t left = io->deadline_ns - mono_ns();
+        if (left <= 0)
+            return 0;
+        struct pollfd p = { io->fd, events, 0 };
+        /* libc poll: a cancellation point, as the call it stands for. */
+        int n = poll(&p, 1, (int)((left + 999999) / 1000000));
+        if (n > 0)
+            return 1;
+        if (n == 0)
+            continue; /* rounding: check the clock again */
+        if (errno != EINTR)
+            return 1; /* let the call itself report the problem */
+        if (!sockshield_policy_resume(&sockshield_cfg, sockshield_tls.sigs))
+            return -1;
+        sockshield_tls.sigs = 0;
+    }
+}
+
+/* EINTR: resume or not.  On false, *err is what the program gets. */
+static bool resume(struct sockshield_io *io, int *err)
+{
+    if (!sockshield_policy_resume(&sockshield_cfg, sockshield_tls.sigs))
+        return false;
+    sockshield_tls.sigs = 0;
+    if (io->dir != SOCKSHIELD_DIR_OTHER && io->deadline_ns == 0) {
+        int64_t t = socket_timeout(io->fd, io->dir);
+        if (t > 0) {
+            /* fds past the learning table only start counting now */
+            if (!io->start_ns)
+                io->start_ns = mono_ns();
+            io->deadline_ns = io->start_ns + t;
+        } else {
+            io->deadline_ns = -1;
+        }
+    }
+    if (io->deadline_ns > 0) {
+        int r = wait_ready(io);
+        if (r == 0) {
+            /* What the kernel's own expiry would have said. */
+            *err = io->dir == SOCKSHIELD_DIR_CONNECT ? EINPROGRESS : EAGAIN;
+            return false;
+        }
+        if (r < 0)
+            return false;
+    }
+    io->resumed++;
+    sockshield_log_event(SOCKSHIELD_EV_EINTR, io->id, io->fd, EINTR, NULL, 0);
+    return true;
+}
+
+static void report(struct sockshield_io *io, ssize_t result, int err)
+{
+    bool stream = false;
+    if (result == 0) {
+        if (io->dir != SOCKSHIELD_DIR_IN || io->requested == 0 ||
+            !(sockshield_cfg.events & SOCKSHIELD_EV_BIT(SOCKSHIELD_EV_EOF)))
+            return;
+        stream = sockshield_fdinfo_is_stream_socket(io->fd);
+    }
+    enum sockshield_event ev = sockshield_event_classify(io->dir, result, err, stream, io->requested);
+    if (ev != SOCKSHIELD_EV_NONE)
+        sockshield_log_event(ev, io->id, io->fd, err, NULL, 0);
+}
+
+bool sockshield_io_again(struct sockshield_io *io, ssize_t result)
+{
+    int err = errno;
+    bool again = false;
+    sockshield_tls.depth++;
+    if (result < 0 && err == EINTR)
+        again = resume(io, &err);
+    else
+        report(io, result, err);
+    sockshield_tls.depth--;
+    errno = err;
+    return again;
+}
+
+/* ---- accept ---------------------------------------------------------- */
+
+int sockshield_accept(enum sockshield_call id, int fd, struct sockaddr *addr, socklen_t *len,
+                      int flags, bool four)
+{
+    /* The peer is remembered even when the program passes no buffer. */
+    struct sockaddr_storage own;
+    socklen_t own_len = sizeof own;
+    struct sockaddr *a = addr ? addr : (struct sockaddr *)&own;
+    socklen_t *l = addr ? len : &own_len;
+    socklen_t cap = l ? *l : 0;
+    __SOCKADDR_ARG arg = { .__sockaddr__ = a };
+    int r = SOCKSHIELD_IO_ID(id, fd, SOCKSHIELD_DIR_ACCEPT, 0,
+                             four ? real_accept4(fd, arg, l, flags) : real_accept(fd, arg, l));
+    if (r >= 0 && l) {
+        int saved = errno;
+        sockshield_fdinfo_remember(r, a, *l < cap ? *l : cap);
+        errno = saved;
+    }
+    return r;
+}
+
+/* ---- connect ----------------------------------------------------------- */
+
+static bool inet_stream(int fd)
+{
+    int type = 0, domain = 0;
+    socklen_t l = sizeof type;
+    if (syscall(SYS_getsockopt, fd, SOL_SOCKET, SO_TYPE, &type, &l) != 0)
+        return false;
+    l = sizeof domain;
+    if (syscall(SYS_getsockopt, fd, SOL_SOCKET, SO_DOMAIN, &domain, &l) != 0)
+        return false;
+    return type == SOCK_STREAM && (domain == AF_INET || domain == AF_INET6);
+}
+
+/* An interrupted connect goes on in the kernel (connect(2)).  TCP: wait
+ * for writability and read SO_ERROR, never connect twice.  AF_UNIX keeps no
+ * pending attempt (notes §2.4): connect again, EISCONN meaning done. */
+static int finish_connect(struct sockshield_io *io, int (*again)(int, __CONST_SOCKADDR_ARG, socklen_t),
+                          const struct sockaddr *addr, socklen_t len)
+{
+    bool tcp = inet_stream(io->fd);
+    __CONST_SOCKADDR_ARG arg = { .__sockaddr__ = addr };
+    for (;;) {
+        int err = EINTR;
+        if (!resume(io, &err)) {
+            errno = err;
+            return -1;
+        }
+        if (tcp) {
+            struct pollfd p = { io->fd, POLLOUT, 0 };
+            int n = poll(&p, 1, -1);
+            if (n < 0) {
+                if (errno == EINTR)
+                    continue;
+                return -1;
+            }
+            int soerr = 0;
+            socklen_t l = sizeof soerr;
+            if (syscall(SYS_getsockopt, io->fd, SOL_SOCKET, SO_ERROR, &soerr, &l) != 0)
+                return -1;
+            if (soerr == 0)
+                return 0;
+            errno = soerr;
+            return -1;
+        }
+        int r = again(io->fd, arg, len);
+        if (r == 0 || (r < 0 && errno == EISCONN))
+            return 0;
+        if (errno != EINTR && errno != EALREADY)
+            return -1;
+    }
+}
+
+int sockshield_connect(enum sockshield_call id, int fd, const struct sockaddr *addr, socklen_t len)
+{
+    int (*real)(int, __CONST_SOCKADDR_ARG, socklen_t) =
+        id == SOCKSHIELD_CALL___connect ? real___connect : real_connect;
+    __CONST_SOCKADDR_ARG arg = { .__sockaddr__ = addr };
+    struct sockshield_io io;
+    sockshield_io_enter(&io, id, fd, SOCKSHIELD_DIR_CONNECT, 0);
+    int r = real(fd, arg, len);
+    if (r == 0 || errno == EINPROGRESS || errno == EINTR) {
+        /* Remember where it goes: after a reset the kernel no longer says. */
+        int saved = errno;
+        sockshield_fdinfo_remember(fd, addr, len);
+        errno = saved;
+    }
+    if (r < 0 && errno == EINTR)
+        r = finish_connect(&io, real, addr, len);
+    if (r < 0) {
+        /* The target is named even when the kernel forgot it already. */
+        int err = errno;
+        enum sockshield_event ev =
+            sockshield_event_classify(SOCKSHIELD_DIR_CONNECT, -1, err, false, 0);
+        if (ev != SOCKSHIELD_EV_NONE) {
+            sockshield_tls.depth++;
+            sockshield_log_event(ev, id, fd, err, addr, len);
+            sockshield_tls.depth--;
+        }
+        errno = err;
+    }
+    sockshield_io_leave(&io);
+    return r;
+}
+
+/* ---- socket options ------------------------------------------------------ */
+
+int sockshield_getsockopt(int fd, int level, int name, void *val, socklen_t *len)
+{
+    int r = real_getsockopt(fd, level, name, val, len);
+    /* A non-blocking connect's outcome, as real clients read it. */
+    if (r == 0 && level == SOL_SOCKET && name == SO_ERROR && val && len && *len >= sizeof(int)) {
+        int soerr = *(int *)val;
+        enum sockshield_event ev =
+            soerr ? sockshield_event_classify(SOCKSHIELD_DIR_CONNECT, -1, soerr, false, 0)
+                  : SOCKSHIELD_EV_NONE;
+        if (ev != SOCKSHIELD_EV_NONE) {
+            sockshield_tls.depth++;
+            sockshield_log_event(ev, SOCKSHIELD_CALL_connect, fd, soerr, NULL, 0);
+            sockshield_tls.depth--;
+        }
+    }
+    return r;
+}
+
+int sockshield_setsockopt(int fd, int level, int name, const void *val, socklen_t len)
+{
+    int r = real_setsockopt(fd, level, name, val, len);
+    if (r == 0 && level == SOL_SOCKET && (name == SO_RCVTIMEO || name == SO_SNDTIMEO) &&
+        (unsigned)fd < SOCKSHIELD_TIMEO_FDS && val && len >= sizeof(struct timeval)) {
+        const struct timeval *tv = val;
+        uint8_t bit = name == SO_RCVTIMEO ? SOCKSHIELD_TIMEO_IN : SOCKSHIELD_TIMEO_OUT;
+        if (tv->tv_sec || tv->tv_usec)
+            __atomic_or_fetch(&sockshield_fd_timeo[fd], bit, __ATOMIC_RELAXED);
+        else
+            __atomic_and_fetch(&sockshield_fd_timeo[fd], (uint8_t)~bit, __ATOMIC_RELAXED);
+    }
+    return r;
+}
+
+/* ---- the close family: forget, then let the program's call happen ------- */
+
+static void forget(int fd)
+{
+    if ((unsigned)fd < SOCKSHIELD_TIMEO_FDS && sockshield_fd_timeo[fd])
+        __atomic_store_n(&sockshield_fd_timeo[fd], 0, __ATOMIC_RELAXED);
+    sockshield_fdinfo_forget(fd);
+    sockshield_log_fd_gone(fd);
+}
+
+int sockshield_close(enum sockshield_call id, int fd)
+{
+    forget(fd);
+    /* Never retried: the fd is gone even on EINTR (close(2)). */
+    return id == SOCKSHIELD_CALL___close ? real___close(fd) : real_close(fd);
+}
+
+int sockshield_dup(enum sockshield_call id, int fd, int fd2, int flags)
+{
+    int r = id == SOCKSHIELD_CALL_dup3 ? real_dup3(fd, fd2, flags) : real_dup2(fd, fd2);
+    if (r >= 0 && fd != fd2) {
+        int saved = errno;
+        forget(fd2);
+        sockshield_fdinfo_copy(fd, fd2);
+        if ((unsigned)fd < SOCKSHIELD_TIMEO_FDS && (unsigned)fd2 < SOCKSHIELD_TIMEO_FDS)
+            sockshield_fd_timeo[fd2] = sockshield_fd_timeo[fd];
+        errno = saved;
+    }
+    return r;
+}
+
+int sockshield_close_range(unsigned lo, unsigned hi, int flags)
+{
+    int r = real_close_range(lo, hi, flags);
+    if (r == 0 && !(flags & CLOSE_RANGE_CLOEXEC)) {
+        if (lo < SOCKSHIELD_TIMEO_FDS) {
+            unsigned top = hi < SOCKSHIELD_TIMEO_FDS - 1 ? hi : SOCKSHIELD_TIMEO_FDS - 1;
+            memset(&sockshield_fd_timeo[lo], 0, top - lo + 1);
+        }
+        sockshield_fdinfo_forget_range(lo, hi);
+    }
+    return r;
+}

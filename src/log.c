@@ -1,0 +1,421 @@
+#include "log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <time.h>
+
+#include "event.h"
+#include "fdinfo.h"
+#include "fmt.h"
+
+extern char *program_invocation_short_name;
+
+/* One line, one write(), atomic on pipes (PIPE_BUF) and O_APPEND files. */
+#define LINE_BYTES 4096
+
+static struct {
+    enum sockshield_log_kind kind; /* what is in effect (may fall back) */
+    int fd;                        /* file or syslog socket, -1 none */
+    dev_t dev;
+    ino_t ino;
+    pid_t pid;                     /* the process that opened fd */
+    int busy;                      /* a reopen is in progress */
+} sink = { SOCKSHIELD_LOG_STDERR, -1, 0, 0, 0, 0 };
+
+static uint64_t counts[SOCKSHIELD_EV_COUNT][SOCKSHIELD_CALL_COUNT];
+static uint64_t unprinted[SOCKSHIELD_EV_COUNT];
+static struct sockshield_rate rates[SOCKSHIELD_EV_COUNT];
+static struct sockshield_collapse collapses[SOCKSHIELD_EV_COUNT];
+static pid_t summary_pid;
+
+static pid_t my_pid(void)
+{
+    return (pid_t)syscall(SYS_getpid);
+}
+
+static void write_all(int fd, const char *p, size_t n)
+{
+    while (n > 0) {
+        long w = syscall(SYS_write, fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return; /* EAGAIN on a full FIFO, ENOSPC...: drop, never block */
+        p += w;
+        n -= (size_t)w;
+    }
+}
+
+static void warn_line(const char *what, const char *path, int err)
+{
+    char mem[512];
+    struct sockshield_buf b;
+    sockshield_buf_init(&b, mem, sizeof mem);
+    sockshield_buf_str(&b, "sockshield: ");
+    sockshield_buf_str(&b, what);
+    sockshield_buf_str(&b, " '");
+    sockshield_buf_mem(&b, path, strnlen(path, 200));
+    sockshield_buf_str(&b, "': ");
+    const char *name = sockshield_errno_name(err);
+    sockshield_buf_str(&b, name ? name : "error");
+    sockshield_buf_str(&b, "; events go to stderr");
+    size_t n = sockshield_buf_finish_line(&b);
+    write_all(2, mem, n);
+}
+
+/* %p is the pid, %% a percent sign. */
+static bool expand_path(char *out, size_t cap, const char *tmpl, pid_t pid)
+{
+    struct sockshield_buf b;
+    sockshield_buf_init(&b, out, cap);
+    for (const char *s = tmpl; *s; s++) {
+        if (s[0] == '%' && s[1] == 'p') {
+            sockshield_buf_i64(&b, pid);
+            s++;
+        } else if (s[0] == '%' && s[1] == '%') {
+            sockshield_buf_char(&b, '%');
+            s++;
+        } else {
+            sockshield_buf_char(&b, *s);
+        }
+    }
+    if (b.full || b.len >= cap)
+        return false;
+    out[b.len] = '\0';
+    return true;
+}
+
+/* Our fds live high, away from the numbers programs use and reuse. */
+static int move_high(int fd)
+{
+    struct rlimit rl;
+    long floor = 256;
+    if (syscall(SYS_getrlimit, RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+        floor = (long)rl.rlim_cur - (long)rl.rlim_cur / 4;
+    if (floor < 10)
+        floor = 10;
+    long hi = syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, floor);
+    if (hi < 0)
+        return fd;
+    syscall(SYS_close, fd);
+    return (int)hi;
+}
+
+static void remember(int fd)
+{
+    struct stat st;
+    if (syscall(SYS_fstat, fd, &st) == 0) {
+        sink.dev = st.st_dev;
+        sink.ino = st.st_ino;
+    }
+    sink.pid = my_pid();
+    __atomic_store_n(&sink.fd, fd, __ATOMIC_RELEASE);
+}
+
+static int open_file(bool warn)
+{
+    char path[SOCKSHIELD_PATH_MAX + 32];
+    if (!expand_path(path, sizeof path, sockshield_cfg.log_path, my_pid())) {
+        if (warn)
+            warn_line("SOCKSHIELD_LOG path too long after %p:", sockshield_cfg.log_path, ENAMETOOLONG);
+        return -1;
+    }
+    /* O_NONBLOCK: a FIFO without a reader fails at once (ENXIO) instead of
+     * blocking the program; on regular files it changes nothing. */
+    long fd = syscall(SYS_openat, AT_FDCWD, path,
+                      O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0644);
+    if (fd < 0) {
+        if (warn)
+            warn_line("cannot open SOCKSHIELD_LOG file", path, errno);
+        return -1;
+    }
+    return move_high((int)fd);
+}
+
+static int open_syslog(bool warn)
+{
+    struct sockaddr_un sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sun_family = AF_UNIX;
+    size_t n = strnlen(sockshield_cfg.log_path, sizeof sa.sun_path);
+    if (n == 0 || n >= sizeof sa.sun_path) {
+        if (warn)
+            warn_line("cannot use syslog socket", sockshield_cfg.log_path, ENAMETOOLONG);
+        return -1;
+    }
+    memcpy(sa.sun_path, sockshield_cfg.log_path, n);
+    static const int types[] = { SOCK_DGRAM, SOCK_STREAM };
+    int err = 0;
+    for (unsigned i = 0; i < 2; i++) {
+        long fd = syscall(SYS_socket, AF_UNIX, types[i] | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        if (fd < 0) {
+            err = errno;
+            break;
+        }
+        if (syscall(SYS_connect, fd, &sa, (socklen_t)sizeof sa) == 0)
+            return move_high((int)fd);
+        err = errno;
+        syscall(SYS_close, fd);
+        if (err != EPROTOTYPE) /* a stream-only syslogd answers EPROTOTYPE */
+            break;
+    }
+    if (warn)
+        warn_line("cannot reach syslog at", sockshield_cfg.log_path, err);
+    return -1;
+}
+
+static int open_sink(bool warn)
+{
+    return sockshield_cfg.log == SOCKSHIELD_LOG_SYSLOG ? open_syslog(warn) : open_file(warn);
+}
+
+void sockshield_log_init(void)
+{
+    sink.kind = sockshield_cfg.log;
+    if (sink.kind != SOCKSHIELD_LOG_FILE && sink.kind != SOCKSHIELD_LOG_SYSLOG)
+        return;
+    int fd = open_sink(true);
+    if (fd < 0) {
+        sink.kind = SOCKSHIELD_LOG_STDERR;
+        return;
+    }
+    remember(fd);
+}
+
+/* The sink fd, checked before each write: the program may have closed our
+ * number, reused it for its own file, or forked (a %p path then names a new
+ * file for the child).  Returns -1 to drop the line. */
+static int sink_fd(void)
+{
+    int fd = __atomic_load_n(&sink.fd, __ATOMIC_ACQUIRE);
+    pid_t pid = my_pid();
+    bool ours = false, fresh_file = false;
+    if (fd >= 0) {
+        struct stat st;
+        ours = syscall(SYS_fstat, fd, &st) == 0 && st.st_dev == sink.dev && st.st_ino == sink.ino;
+        fresh_file = sink.pid != pid && sink.kind == SOCKSHIELD_LOG_FILE &&
+                     strstr(sockshield_cfg.log_path, "%p") != NULL;
+        if (ours && !fresh_file)
+            return fd;
+    }
+    if (__atomic_exchange_n(&sink.busy, 1, __ATOMIC_ACQUIRE))
+        return -1; /* another thread is reopening: drop rather than wait */
+    if (fd >= 0 && ours && fresh_file)
+        syscall(SYS_close, fd); /* the parent's file, inherited by fork */
+    __atomic_store_n(&sink.fd, -1, __ATOMIC_RELEASE);
+    int nfd = open_sink(false);
+    if (nfd >= 0)
+        remember(nfd);
+    __atomic_store_n(&sink.busy, 0, __ATOMIC_RELEASE);
+    return nfd;
+}
+
+void sockshield_log_fd_gone(int fd)
+{
+    /* Nothing to do eagerly: the dev/ino check before the next write sees
+     * that the number is no longer ours.  Kept as the hook for the close
+     * family so the intent is visible where fds disappear. */
+    (void)fd;
+}
+
+static void emit(const char *line, size_t len)
+{
+    switch (sink.kind) {
+    case SOCKSHIELD_LOG_NONE:
+        return;
+    case SOCKSHIELD_LOG_STDERR:
+        write_all(2, line, len);
+        return;
+    case SOCKSHIELD_LOG_FILE: {
+        int fd = sink_fd();
+        if (fd >= 0)
+            write_all(fd, line, len);
+        return;
+    }
+    case SOCKSHIELD_LOG_SYSLOG: {
+        /* <PRI>TAG[PID]: MSG, facility user, severity warning; the local
+         * daemon stamps the time on receipt (as glibc's syslog does when it
+         * has no time). */
+        char mem[LINE_BYTES + 64];
+        struct sockshield_buf b;
+        sockshield_buf_init(&b, mem, sizeof mem);
+        sockshield_buf_str(&b, "<12>sockshield[");
+        sockshield_buf_i64(&b, my_pid());
+        sockshield_buf_str(&b, "]: ");
+        static const char prefix[] = "sockshield: ";
+        if (len >= sizeof prefix - 1 && memcmp(line, prefix, sizeof prefix - 1) == 0) {
+            line += sizeof prefix - 1;
+            len -= sizeof prefix - 1;
+        }
+        sockshield_buf_mem(&b, line, len);
+        for (int attempt = 0; attempt < 2; attempt++) {
+            int fd = sink_fd();
+            if (fd < 0)
+                return;
+            if (syscall(SYS_sendto, fd, mem, b.len, MSG_DONTWAIT | MSG_NOSIGNAL, NULL, 0) >= 0 ||
+                (errno != ECONNREFUSED && errno != ENOTCONN))
+                return;
+            /* The daemon restarted: reconnect once. */
+            if (!__atomic_exchange_n(&sink.busy, 1, __ATOMIC_ACQUIRE)) {
+                syscall(SYS_close, fd);
+                __atomic_store_n(&sink.fd, -1, __ATOMIC_RELEASE);
+                int nfd = open_syslog(false);
+                if (nfd >= 0)
+                    remember(nfd);
+                __atomic_store_n(&sink.busy, 0, __ATOMIC_RELEASE);
+            }
+        }
+        return;
+    }
+    }
+}
+
+static uint64_t coarse_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+void sockshield_log_event(enum sockshield_event ev, enum sockshield_call call, int fd, int err,
+                          const struct sockaddr *peer, socklen_t peer_len)
+{
+    if ((unsigned)ev >= SOCKSHIELD_EV_COUNT || !(sockshield_cfg.events & SOCKSHIELD_EV_BIT(ev)))
+        return;
+    int saved = errno;
+    __atomic_add_fetch(&counts[ev][call], 1, __ATOMIC_RELAXED);
+    if (sink.kind == SOCKSHIELD_LOG_NONE || sockshield_tls.depth > 1) {
+        __atomic_add_fetch(&unprinted[ev], 1, __ATOMIC_RELAXED);
+        errno = saved;
+        return;
+    }
+    uint64_t repeat = 0, suppressed = 0;
+    if (sockshield_cfg.log_rate) {
+        uint64_t now = coarse_ms();
+        uint64_t key = sockshield_collapse_key(call, fd, err);
+        if (!sockshield_collapse_check(&collapses[ev], &rates[ev], key, now, &repeat) ||
+            !sockshield_rate_allow(&rates[ev], sockshield_cfg.log_rate, now, &suppressed)) {
+            __atomic_add_fetch(&unprinted[ev], 1, __ATOMIC_RELAXED);
+            errno = saved;
+            return;
+        }
+    }
+
+    struct sockshield_fdview v;
+    sockshield_fdinfo_describe(fd, &v);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    struct sockshield_record r = {
+        .sec = ts.tv_sec,
+        .usec = ts.tv_nsec / 1000,
+        .pid = my_pid(),
+        .tid = syscall(SYS_gettid),
+        .prog = program_invocation_short_name,
+        .event = ev,
+        .call = sockshield_call_name(call),
+        .fd = fd,
+        .sock = v.kind,
+        .local = v.local_len ? (const struct sockaddr *)&v.local : NULL,
+        .local_len = v.local_len,
+        .peer = v.peer_len ? (const struct sockaddr *)&v.peer : NULL,
+        .peer_len = v.peer_len,
+        .err = ev == SOCKSHIELD_EV_EOF ? NULL : sockshield_errno_name(err),
+        .repeat = repeat,
+        .suppressed = suppressed,
+    };
+    if (peer && peer_len) {
+        r.peer = peer;
+        r.peer_len = peer_len;
+    }
+    char line[LINE_BYTES];
+    size_t n = sockshield_format_record(line, sizeof line, &r, sockshield_cfg.log_format);
+    emit(line, n);
+    errno = saved;
+}
+
+void sockshield_log_summary(void)
+{
+    if (!sockshield_cfg.summary)
+        return;
+    pid_t pid = my_pid();
+    if (__atomic_exchange_n(&summary_pid, pid, __ATOMIC_ACQ_REL) == pid)
+        return;
+    int saved = errno;
+    const char *prog = program_invocation_short_name;
+    uint64_t total = 0, held = 0;
+    for (int e = 0; e < SOCKSHIELD_EV_COUNT; e++) {
+        held += __atomic_load_n(&unprinted[e], __ATOMIC_RELAXED);
+        for (int c = 0; c < SOCKSHIELD_CALL_COUNT; c++)
+            total += __atomic_load_n(&counts[e][c], __ATOMIC_RELAXED);
+    }
+    char mem[LINE_BYTES];
+    struct sockshield_buf b;
+    bool json = sockshield_cfg.log_format == SOCKSHIELD_FORMAT_JSON;
+
+    sockshield_buf_init(&b, mem, sizeof mem);
+    if (json) {
+        sockshield_buf_str(&b, "{\"summary\":{\"pid\":");
+        sockshield_buf_i64(&b, pid);
+        sockshield_buf_str(&b, ",\"prog\":");
+        sockshield_buf_json_str(&b, prog, strlen(prog));
+        sockshield_buf_str(&b, ",\"events\":");
+        sockshield_buf_u64(&b, total);
+        sockshield_buf_str(&b, ",\"unlogged\":");
+        sockshield_buf_u64(&b, held);
+        sockshield_buf_str(&b, ",\"counts\":[");
+    } else {
+        sockshield_buf_str(&b, "sockshield: summary pid=");
+        sockshield_buf_i64(&b, pid);
+        sockshield_buf_str(&b, " prog=");
+        sockshield_buf_text_value(&b, prog, strlen(prog));
+        sockshield_buf_str(&b, " events=");
+        sockshield_buf_u64(&b, total);
+        sockshield_buf_str(&b, " unlogged=");
+        sockshield_buf_u64(&b, held);
+        emit(mem, sockshield_buf_finish_line(&b));
+        sockshield_buf_init(&b, mem, sizeof mem);
+        sockshield_buf_str(&b, "sockshield:   ");
+        sockshield_buf_str_width(&b, "event", 10);
+        sockshield_buf_str_width(&b, "call", 14);
+        sockshield_buf_str(&b, "     count");
+        emit(mem, sockshield_buf_finish_line(&b));
+    }
+    bool first = true;
+    for (int e = 0; e < SOCKSHIELD_EV_COUNT; e++) {
+        for (int c = 0; c < SOCKSHIELD_CALL_COUNT; c++) {
+            uint64_t n = __atomic_load_n(&counts[e][c], __ATOMIC_RELAXED);
+            if (!n)
+                continue;
+            const char *ev = sockshield_event_name((enum sockshield_event)e);
+            const char *call = sockshield_call_name((enum sockshield_call)c);
+            if (json) {
+                sockshield_buf_str(&b, first ? "{\"event\":\"" : ",{\"event\":\"");
+                sockshield_buf_str(&b, ev);
+                sockshield_buf_str(&b, "\",\"call\":\"");
+                sockshield_buf_str(&b, call);
+                sockshield_buf_str(&b, "\",\"count\":");
+                sockshield_buf_u64(&b, n);
+                sockshield_buf_char(&b, '}');
+            } else {
+                sockshield_buf_init(&b, mem, sizeof mem);
+                sockshield_buf_str(&b, "sockshield:   ");
+                sockshield_buf_str_width(&b, ev, 10);
+                sockshield_buf_str_width(&b, call, 14);
+                sockshield_buf_u64_width(&b, n, 10);
+                emit(mem, sockshield_buf_finish_line(&b));
+            }
+            first = false;
+        }
+    }
+    if (json) {
+        sockshield_buf_str(&b, "]}}");
+        emit(mem, sockshield_buf_finish_line(&b));
+    }
+    errno = saved;
+}

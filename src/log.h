@@ -1,0 +1,30 @@
+/* The event log: counters, flood control, formatting and the sinks of
+ * SOCKSHIELD_LOG.  Everything here is async-signal-safe: raw system calls,
+ * stack buffers, atomics. */
+#ifndef SOCKSHIELD_LOG_H
+#define SOCKSHIELD_LOG_H
+
+#include <sys/socket.h>
+
+#include "config.h"
+#include "shield.h"
+
+/* Opens the sink (constructor).  A sink that cannot be opened gives one
+ * warning and falls back to stderr. */
+void sockshield_log_init(void);
+
+/* One event: counted, then written unless the kind is not enabled or the
+ * flood control holds it back.  peer overrides the remembered peer (sendto's
+ * destination); errno is preserved. */
+void sockshield_log_event(enum sockshield_event ev, enum sockshield_call call, int fd, int err,
+                          const struct sockaddr *peer, socklen_t peer_len);
+
+/* The program closed or replaced fd: if it was our log fd, reopen before
+ * the next line (never fight the program for the number). */
+void sockshield_log_fd_gone(int fd);
+
+/* SOCKSHIELD_SUMMARY=on: the counts, once per process image (at exit, or
+ * before an exec replaces the image). */
+void sockshield_log_summary(void);
+
+#endif

@@ -1,0 +1,21 @@
+/* The restart decision (design.md §4, interposition notes §3.6). Pure. */
+#ifndef SOCKSHIELD_POLICY_H
+#define SOCKSHIELD_POLICY_H
+
+#include <stdbool.h>
+
+#include "config.h"
+
+/* Thread-directed signals are marked with the bit of signal 32 (see
+ * shield.h); glibc never lets a program handle 32 itself. */
+#define SOCKSHIELD_POLICY_TKILL SOCKSHIELD_SIGBIT(32)
+
+/* A call failed with EINTR after the handlers in `seen` ran on its thread:
+ * resume it?  No when restarting is off, when a signal of the no-restart
+ * set was delivered (timeouts, Ctrl-C), or when a signal was aimed at the
+ * thread (pthread_kill: the usual way to wake a thread for shutdown).
+ * Yes otherwise, also when nothing was recorded (stop/continue, ptrace, a
+ * handler installed behind our back). */
+bool sockshield_policy_resume(const struct sockshield_config *cfg, sockshield_sigset seen);
+
+#endif

@@ -1,0 +1,161 @@
+/* The real functions.  Each pointer starts at a bootstrap that makes the raw
+ * system call, so a wrapper called before the binding (another library's
+ * constructor, an allocator initialising itself) works without dlsym and
+ * without allocating (interposition notes §5).  sockshield_real_bind()
+ * replaces them with the next definitions in the lookup order, once. */
+#include "real.h"
+
+#include <dlfcn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+
+#define RAW(name, ret, params, ...) \
+    static ret boot_##name params { return (ret)syscall(__VA_ARGS__); }
+#define SA(a) ((a).__sockaddr__)
+
+RAW(write, ssize_t, (int fd, const void *b, size_t n), SYS_write, fd, b, n)
+RAW(__write, ssize_t, (int fd, const void *b, size_t n), SYS_write, fd, b, n)
+RAW(writev, ssize_t, (int fd, const struct iovec *v, int c), SYS_writev, fd, v, c)
+RAW(pwrite, ssize_t, (int fd, const void *b, size_t n, off_t o), SYS_pwrite64, fd, b, n, o)
+RAW(pwrite64, ssize_t, (int fd, const void *b, size_t n, off64_t o), SYS_pwrite64, fd, b, n, o)
+RAW(__pwrite64, ssize_t, (int fd, const void *b, size_t n, off64_t o), SYS_pwrite64, fd, b, n, o)
+RAW(pwritev, ssize_t, (int fd, const struct iovec *v, int c, off_t o), SYS_pwritev, fd, v, c, o, 0)
+RAW(pwritev64, ssize_t, (int fd, const struct iovec *v, int c, off64_t o), SYS_pwritev, fd, v, c, o, 0)
+RAW(pwritev2, ssize_t, (int fd, const struct iovec *v, int c, off_t o, int f), SYS_pwritev2, fd, v, c, o, 0, f)
+RAW(pwritev64v2, ssize_t, (int fd, const struct iovec *v, int c, off64_t o, int f), SYS_pwritev2, fd, v, c, o, 0, f)
+RAW(send, ssize_t, (int fd, const void *b, size_t n, int f), SYS_sendto, fd, b, n, f, NULL, 0)
+RAW(__send, ssize_t, (int fd, const void *b, size_t n, int f), SYS_sendto, fd, b, n, f, NULL, 0)
+RAW(sendto, ssize_t, (int fd, const void *b, size_t n, int f, __CONST_SOCKADDR_ARG a, socklen_t l), SYS_sendto, fd, b, n, f, SA(a), l)
+RAW(sendmsg, ssize_t, (int fd, const struct msghdr *m, int f), SYS_sendmsg, fd, m, f)
+RAW(sendmmsg, int, (int fd, struct mmsghdr *v, unsigned int n, int f), SYS_sendmmsg, fd, v, n, f)
+RAW(sendfile, ssize_t, (int o, int i, off_t *off, size_t n), SYS_sendfile, o, i, off, n)
+RAW(sendfile64, ssize_t, (int o, int i, off64_t *off, size_t n), SYS_sendfile, o, i, off, n)
+RAW(read, ssize_t, (int fd, void *b, size_t n), SYS_read, fd, b, n)
+RAW(__read, ssize_t, (int fd, void *b, size_t n), SYS_read, fd, b, n)
+RAW(readv, ssize_t, (int fd, const struct iovec *v, int c), SYS_readv, fd, v, c)
+RAW(pread, ssize_t, (int fd, void *b, size_t n, off_t o), SYS_pread64, fd, b, n, o)
+RAW(pread64, ssize_t, (int fd, void *b, size_t n, off64_t o), SYS_pread64, fd, b, n, o)
+RAW(__pread64, ssize_t, (int fd, void *b, size_t n, off64_t o), SYS_pread64, fd, b, n, o)
+RAW(preadv, ssize_t, (int fd, const struct iovec *v, int c, off_t o), SYS_preadv, fd, v, c, o, 0)
+RAW(preadv64, ssize_t, (int fd, const struct iovec *v, int c, off64_t o), SYS_preadv, fd, v, c, o, 0)
+RAW(preadv2, ssize_t, (int fd, const struct iovec *v, int c, off_t o, int f), SYS_preadv2, fd, v, c, o, 0, f)
+RAW(preadv64v2, ssize_t, (int fd, const struct iovec *v, int c, off64_t o, int f), SYS_preadv2, fd, v, c, o, 0, f)
+RAW(recv, ssize_t, (int fd, void *b, size_t n, int f), SYS_recvfrom, fd, b, n, f, NULL, NULL)
+RAW(recvfrom, ssize_t, (int fd, void *b, size_t n, int f, __SOCKADDR_ARG a, socklen_t *l), SYS_recvfrom, fd, b, n, f, SA(a), l)
+RAW(recvmsg, ssize_t, (int fd, struct msghdr *m, int f), SYS_recvmsg, fd, m, f)
+RAW(recvmmsg, int, (int fd, struct mmsghdr *v, unsigned int n, int f, struct timespec *t), SYS_recvmmsg, fd, v, n, f, t)
+RAW(accept, int, (int fd, __SOCKADDR_ARG a, socklen_t *l), SYS_accept, fd, SA(a), l)
+RAW(accept4, int, (int fd, __SOCKADDR_ARG a, socklen_t *l, int f), SYS_accept4, fd, SA(a), l, f)
+RAW(connect, int, (int fd, __CONST_SOCKADDR_ARG a, socklen_t l), SYS_connect, fd, SA(a), l)
+RAW(__connect, int, (int fd, __CONST_SOCKADDR_ARG a, socklen_t l), SYS_connect, fd, SA(a), l)
+RAW(getsockopt, int, (int fd, int lv, int nm, void *v, socklen_t *l), SYS_getsockopt, fd, lv, nm, v, l)
+RAW(setsockopt, int, (int fd, int lv, int nm, const void *v, socklen_t l), SYS_setsockopt, fd, lv, nm, v, l)
+RAW(close, int, (int fd), SYS_close, fd)
+RAW(__close, int, (int fd), SYS_close, fd)
+RAW(dup2, int, (int fd, int fd2), SYS_dup2, fd, fd2)
+RAW(dup3, int, (int fd, int fd2, int f), SYS_dup3, fd, fd2, f)
+RAW(close_range, int, (unsigned int lo, unsigned int hi, int f), SYS_close_range, lo, hi, f)
+
+/* The fortify entry points keep glibc's check before the raw read. */
+static ssize_t boot___read_chk(int fd, void *b, size_t n, size_t bl)
+{
+    if (n > bl)
+        abort();
+    return boot_read(fd, b, n);
+}
+static ssize_t boot___pread_chk(int fd, void *b, size_t n, off_t o, size_t bl)
+{
+    if (n > bl)
+        abort();
+    return boot_pread(fd, b, n, o);
+}
+static ssize_t boot___pread64_chk(int fd, void *b, size_t n, off64_t o, size_t bl)
+{
+    if (n > bl)
+        abort();
+    return boot_pread64(fd, b, n, o);
+}
+static ssize_t boot___recv_chk(int fd, void *b, size_t n, size_t bl, int f)
+{
+    if (n > bl)
+        abort();
+    return boot_recv(fd, b, n, f);
+}
+static ssize_t boot___recvfrom_chk(int fd, void *b, size_t n, size_t bl, int f,
+                                   __SOCKADDR_ARG a, socklen_t *l)
+{
+    if (n > bl)
+        abort();
+    return boot_recvfrom(fd, b, n, f, a, l);
+}
+
+/* sigaction cannot be a raw rt_sigaction (x86_64 needs glibc's restorer):
+ * binding it means initialising the library, which binds everything. */
+static int boot_sigaction(int sig, const struct sigaction *act, struct sigaction *old)
+{
+    sockshield_init();
+    if (real_sigaction == boot_sigaction) {
+        static const char msg[] = "sockshield: cannot bind the real sigaction\n";
+        sockshield_warn_raw(msg, sizeof msg - 1);
+        abort();
+    }
+    return real_sigaction(sig, act, old);
+}
+
+#define SOCKSHIELD_REAL_DEF(family, ret, name, params, args) ret(*real_##name) params = boot_##name;
+SOCKSHIELD_SYMBOLS(SOCKSHIELD_REAL_DEF, SOCKSHIELD_NO_REAL)
+
+static void bind_one(void **slot, const char *name, void *self)
+{
+    void *p = dlsym(RTLD_NEXT, name);
+    if (p == self) {
+        static const char pre[] = "sockshield: fatal: the real '";
+        static const char post[] = "' resolves to sockshield's own wrapper; refusing to recurse\n";
+        char line[256];
+        size_t n = 0, k = strnlen(name, 64);
+        memcpy(line + n, pre, sizeof pre - 1), n += sizeof pre - 1;
+        memcpy(line + n, name, k), n += k;
+        memcpy(line + n, post, sizeof post - 1), n += sizeof post - 1;
+        sockshield_warn_raw(line, n);
+        abort();
+    }
+    if (p)
+        __atomic_store_n(slot, p, __ATOMIC_RELEASE);
+}
+
+void sockshield_real_bind(void)
+{
+#define SOCKSHIELD_BIND(family, ret, name, params, args) \
+    bind_one((void **)&real_##name, #name, (void *)&name);
+    SOCKSHIELD_SYMBOLS(SOCKSHIELD_BIND, SOCKSHIELD_NO_REAL)
+#undef SOCKSHIELD_BIND
+}
+
+static const char *const call_names[SOCKSHIELD_CALL_COUNT] = {
+#define SOCKSHIELD_NAME(family, ret, name, params, args) [SOCKSHIELD_CALL_##name] = #name,
+    SOCKSHIELD_SYMBOLS(SOCKSHIELD_NAME, SOCKSHIELD_NAME)
+#undef SOCKSHIELD_NAME
+};
+
+const char *sockshield_call_name(enum sockshield_call id)
+{
+    if ((unsigned)id >= SOCKSHIELD_CALL_COUNT)
+        return "?";
+    const char *n = call_names[id];
+    /* Internal and fortified aliases are logged under the public name. */
+    switch (id) {
+    case SOCKSHIELD_CALL___write: return "write";
+    case SOCKSHIELD_CALL___send: return "send";
+    case SOCKSHIELD_CALL___read: case SOCKSHIELD_CALL___read_chk: return "read";
+    case SOCKSHIELD_CALL___pread64: case SOCKSHIELD_CALL___pread64_chk: return "pread64";
+    case SOCKSHIELD_CALL___pread_chk: return "pread";
+    case SOCKSHIELD_CALL___pwrite64: return "pwrite64";
+    case SOCKSHIELD_CALL___recv_chk: return "recv";
+    case SOCKSHIELD_CALL___recvfrom_chk: return "recvfrom";
+    case SOCKSHIELD_CALL___connect: return "connect";
+    case SOCKSHIELD_CALL___close: return "close";
+    case SOCKSHIELD_CALL___sigaction: return "sigaction";
+    default: return n;
+    }
+}

@@ -1,0 +1,15 @@
+/* The real libc functions, bound once (real.c). */
+#ifndef SOCKSHIELD_REAL_H
+#define SOCKSHIELD_REAL_H
+
+#include "shield.h"
+
+#define SOCKSHIELD_REAL_DECL(family, ret, name, params, args) extern ret(*real_##name) params;
+#define SOCKSHIELD_NO_REAL(family, ret, name, params, args)
+SOCKSHIELD_SYMBOLS(SOCKSHIELD_REAL_DECL, SOCKSHIELD_NO_REAL)
+
+/* dlsym(RTLD_NEXT) every CALL symbol; a symbol that resolves to ourselves is
+ * fatal (the message names it); a missing one keeps its raw bootstrap. */
+void sockshield_real_bind(void);
+
+#endif

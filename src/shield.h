@@ -1,0 +1,65 @@
+/* What every part of the preload library shares: the export declarations
+ * generated from the symbol table, the configuration read at load, and the
+ * per-thread state the trampoline and the wrappers exchange. */
+#ifndef SOCKSHIELD_SHIELD_H
+#define SOCKSHIELD_SHIELD_H
+
+#include <signal.h>
+#include <stdint.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "symbols.h"
+
+#define SOCKSHIELD_EXPORT __attribute__((visibility("default")))
+#define SOCKSHIELD_LIKELY(x) __builtin_expect(!!(x), 1)
+#define SOCKSHIELD_UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+/* glibc declares some of these only under fortification or not at all;
+ * declaring every wrapped name here, with default visibility, is also what
+ * exports them (everything else in the library is hidden). */
+#define SOCKSHIELD_DECLARE(family, ret, name, params, args) SOCKSHIELD_EXPORT ret name params;
+SOCKSHIELD_SYMBOLS(SOCKSHIELD_DECLARE, SOCKSHIELD_DECLARE)
+#undef SOCKSHIELD_DECLARE
+
+/* Call ids, for events and the summary: SOCKSHIELD_CALL_write, ... */
+#define SOCKSHIELD_ID(family, ret, name, params, args) SOCKSHIELD_CALL_##name,
+enum sockshield_call { SOCKSHIELD_SYMBOLS(SOCKSHIELD_ID, SOCKSHIELD_ID) SOCKSHIELD_CALL_COUNT };
+#undef SOCKSHIELD_ID
+
+/* The call's name as the log shows it: "recv" for recv and __recv_chk, since
+ * users know the public name. */
+const char *sockshield_call_name(enum sockshield_call id);
+
+/* The configuration, read once at load (init.c). */
+extern struct sockshield_config sockshield_cfg;
+
+/* Per-thread state, initial-exec (interposition notes §7): the signals whose
+ * handlers ran on this thread since the current wrapped call started.  Bit
+ * n-1 is signal n.  The bit of signal 32 (glibc's internal SIGCANCEL, never
+ * seen by our trampoline) is reused to mean "one of them was aimed at this
+ * thread" (si_code SI_TKILL: pthread_kill, tgkill, raise). */
+#define SOCKSHIELD_TKILL_BIT SOCKSHIELD_SIGBIT(32)
+struct sockshield_tls {
+    uint64_t sigs;
+    int depth; /* >0 while sockshield's own slow path runs on this thread */
+};
+extern __thread struct sockshield_tls sockshield_tls __attribute__((tls_model("initial-exec")));
+
+/* Binds everything on first use; cheap once done. */
+void sockshield_init(void);
+extern volatile int sockshield_ready;
+static inline void sockshield_ensure_init(void)
+{
+    if (SOCKSHIELD_UNLIKELY(!__atomic_load_n(&sockshield_ready, __ATOMIC_ACQUIRE)))
+        sockshield_init();
+}
+
+/* One line straight to fd 2 with a raw write (warnings, fatal errors). */
+void sockshield_warn_raw(const char *line, size_t len);
+
+#endif

@@ -1,0 +1,399 @@
+/* The program's view of its signal dispositions, and what the kernel really
+ * holds.  Interposition notes §3 and §4 are the reasons for each rule here.
+ *
+ * Per signal a slot records what the program asked for.  The kernel holds:
+ *   - for a real handler: the trampoline (SA_SIGINFO added), which records
+ *     the signal in the thread's mask for the restart policy, then calls the
+ *     program's handler exactly as asked;
+ *   - for SIG_DFL of SIGPIPE (catch/ignore) or SIGCHLD (reap): our
+ *     substitute, so the program's request for the default keeps the shield;
+ *   - otherwise exactly the program's request.
+ * Read-back reports the slot's view while the kernel still holds what we
+ * installed; when someone changed the kernel behind our back (a raw
+ * rt_sigaction, glibc internals) it reports the kernel and forgets the slot.
+ *
+ * Async-signal-safe: writers take a spinlock with every signal blocked (so
+ * a handler on the same thread can never wait for it), the trampoline reads
+ * the handler with one atomic load. */
+#include "sigpolicy.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "real.h"
+#include "shield.h"
+
+#define NSLOTS 65
+
+enum slot_kind { KIND_PASS = 0, KIND_TRAMP, KIND_SUBST };
+
+struct slot {
+    sighandler_t handler; /* the program's handler (atomic) */
+    int flags;            /* flags the kernel really has, but SA_SIGINFO as the program asked */
+    int kind;
+    sighandler_t installed;  /* what the kernel holds while kind != PASS */
+    struct sigaction view;   /* what read-back reports then */
+};
+
+/* Handlers are stored in the sa_handler form; casting through a generic
+ * function pointer type says the conversion is deliberate. */
+typedef void (*any_fn)(void);
+typedef void (*info_fn)(int, siginfo_t *, void *);
+#define AS_HANDLER(f) ((sighandler_t)(any_fn)(f))
+#define AS_INFO(f) ((info_fn)(any_fn)(f))
+
+static struct slot slots[NSLOTS];
+static int slot_lock;
+static uint64_t interrupt_set; /* siginterrupt(sig, 1) was called */
+
+static void lock(sigset_t *saved)
+{
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, saved);
+    while (__atomic_exchange_n(&slot_lock, 1, __ATOMIC_ACQUIRE))
+        __builtin_ia32_pause();
+}
+
+static void unlock(const sigset_t *saved)
+{
+    __atomic_store_n(&slot_lock, 0, __ATOMIC_RELEASE);
+    pthread_sigmask(SIG_SETMASK, saved, NULL);
+}
+
+/* The signals a program may set: glibc rejects 32 and 33 (its own). */
+static bool settable(int sig)
+{
+    return sig >= 1 && sig < NSLOTS && sig != 32 && sig != 33;
+}
+
+static bool is_function(sighandler_t h)
+{
+    return h != SIG_DFL && h != SIG_IGN && h != SIG_ERR;
+}
+
+/* For SIGPIPE the design's recipe: a do-nothing handler with SA_RESTART.
+ * Writes return EPIPE, nothing dies, and exec resets it to SIG_DFL. */
+static void sigpipe_catcher(int sig)
+{
+    (void)sig;
+}
+
+/* SOCKSHIELD_REAP: collect every exited child, keep errno. */
+static void child_reaper(int sig)
+{
+    int saved = errno;
+    (void)sig;
+    while (waitpid(-1, NULL, WNOHANG) > 0)
+        ;
+    errno = saved;
+}
+
+/* What stands in the kernel when the program asks for SIG_DFL; SIG_DFL
+ * itself when nothing does. */
+static sighandler_t substitute(int sig)
+{
+    if (sig == SIGPIPE) {
+        switch (sockshield_cfg.sigpipe) {
+        case SOCKSHIELD_SIGPIPE_CATCH: return sigpipe_catcher;
+        case SOCKSHIELD_SIGPIPE_IGNORE: return SIG_IGN;
+        case SOCKSHIELD_SIGPIPE_OFF: break;
+        }
+    }
+    if (sig == SIGCHLD && sockshield_cfg.reap)
+        return child_reaper;
+    return SIG_DFL;
+}
+
+static void oneshot_fired(int sig);
+
+static void trampoline(int sig, siginfo_t *info, void *uc)
+{
+    uint64_t bit = SOCKSHIELD_SIGBIT(sig);
+    if (info && info->si_code == SI_TKILL)
+        bit |= SOCKSHIELD_TKILL_BIT;
+    sockshield_tls.sigs |= bit;
+
+    struct slot *s = &slots[sig];
+    sighandler_t h = __atomic_load_n(&s->handler, __ATOMIC_ACQUIRE);
+    int flags = __atomic_load_n(&s->flags, __ATOMIC_RELAXED);
+    if (flags & SA_RESETHAND)
+        oneshot_fired(sig);
+    /* The program replaced its handler while this signal was on its way. */
+    if (!is_function(h))
+        return;
+    if (flags & SA_SIGINFO)
+        AS_INFO(h)(sig, info, uc);
+    else
+        h(sig);
+}
+
+/* Installs the program's request `req` for sig; lock held.
+ *   add_flags / drop_flags: what we change in the kernel's copy;
+ *   self_mask: the signal is blocked while its handler runs.
+ * The view keeps the program's own bits for everything we changed and the
+ * kernel's canonical form (SA_RESTORER, unknown bits cleared) for the rest. */
+static int install_locked(int sig, const struct sigaction *req, bool upgrade)
+{
+    struct slot *s = &slots[sig];
+    struct sigaction k = *req;
+    sighandler_t h = req->sa_handler;
+    int kind = KIND_PASS, add = 0, drop = 0;
+    bool self_added = false;
+
+    if (is_function(h)) {
+        kind = KIND_TRAMP;
+        k.sa_sigaction = trampoline;
+        add = SA_SIGINFO;
+        if (upgrade) {
+            drop = SA_RESETHAND | SA_NODEFER;
+            self_added = !sigismember(&req->sa_mask, sig);
+            sigaddset(&k.sa_mask, sig);
+        }
+    } else if (h == SIG_DFL && substitute(sig) != SIG_DFL) {
+        kind = KIND_SUBST;
+        k.sa_handler = substitute(sig);
+        if (k.sa_handler != SIG_IGN) {
+            add = SA_RESTART;
+            drop = SA_RESETHAND | SA_SIGINFO;
+        }
+    }
+    k.sa_flags = (req->sa_flags | add) & ~drop;
+
+    if (kind == KIND_TRAMP) {
+        /* install: slot first, then the kernel */
+        __atomic_store_n(&s->flags, (k.sa_flags & ~SA_SIGINFO) | (req->sa_flags & SA_SIGINFO),
+                         __ATOMIC_RELAXED);
+        __atomic_store_n(&s->handler, h, __ATOMIC_RELEASE);
+    }
+    if (real_sigaction(sig, &k, NULL) != 0)
+        return -1;
+    /* remove: the kernel first, then the slot */
+    if (kind != KIND_TRAMP) {
+        __atomic_store_n(&s->flags, 0, __ATOMIC_RELAXED);
+        __atomic_store_n(&s->handler, h, __ATOMIC_RELEASE);
+    }
+    s->kind = kind;
+    s->installed = k.sa_handler;
+    if (kind != KIND_PASS) {
+        struct sigaction rb;
+        real_sigaction(sig, NULL, &rb);
+        int changed = add | drop;
+        s->view = rb;
+        s->view.sa_handler = h;
+        s->view.sa_flags = (rb.sa_flags & ~changed) | (req->sa_flags & changed);
+        if (self_added)
+            sigdelset(&s->view.sa_mask, sig);
+    }
+    return 0;
+}
+
+/* The program's view of sig; lock held. */
+static int view_locked(int sig, struct sigaction *out)
+{
+    struct sigaction k;
+    if (real_sigaction(sig, NULL, &k) != 0)
+        return -1;
+    struct slot *s = &slots[sig];
+    if (s->kind != KIND_PASS && k.sa_handler == s->installed) {
+        *out = s->view;
+        return 0;
+    }
+    if (s->kind != KIND_PASS) {
+        /* Changed behind our back: the kernel is the truth from now on. */
+        s->kind = KIND_PASS;
+        __atomic_store_n(&s->handler, k.sa_handler, __ATOMIC_RELEASE);
+    }
+    *out = k;
+    return 0;
+}
+
+/* A SA_RESETHAND handler just fired: the kernel reset the disposition to
+ * SIG_DFL before calling us.  The program now sees SIG_DFL with its flags;
+ * if SIG_DFL has a substitute (SIGPIPE, SIGCHLD), it goes back in. */
+static void oneshot_fired(int sig)
+{
+    sigset_t saved;
+    int e = errno;
+    lock(&saved);
+    struct slot *s = &slots[sig];
+    if (s->kind == KIND_TRAMP && s->installed == AS_HANDLER(trampoline)) {
+        __atomic_store_n(&s->handler, SIG_DFL, __ATOMIC_RELEASE);
+        __atomic_store_n(&s->flags, 0, __ATOMIC_RELAXED);
+        s->view.sa_handler = SIG_DFL;
+        s->installed = SIG_DFL;
+        sighandler_t sub = substitute(sig);
+        if (sub != SIG_DFL) {
+            struct sigaction k;
+            memset(&k, 0, sizeof k);
+            k.sa_handler = sub;
+            k.sa_flags = sub == SIG_IGN ? 0 : SA_RESTART;
+            if (real_sigaction(sig, &k, NULL) == 0) {
+                s->kind = KIND_SUBST;
+                s->installed = sub;
+            }
+        }
+    }
+    unlock(&saved);
+    errno = e;
+}
+
+static int action(int sig, const struct sigaction *act, struct sigaction *old, bool upgrade)
+{
+    sockshield_ensure_init();
+    if (!settable(sig) || (act && (sig == SIGKILL || sig == SIGSTOP)))
+        return real_sigaction(sig, act, old); /* glibc says EINVAL */
+
+    struct sigaction req, prev;
+    if (act)
+        req = *act; /* act and old may be the same struct */
+    sigset_t saved;
+    int e = errno;
+    lock(&saved);
+    int rc = view_locked(sig, &prev);
+    if (rc == 0 && act)
+        rc = install_locked(sig, &req, upgrade);
+    if (rc != 0)
+        e = errno;
+    unlock(&saved);
+    errno = e;
+    if (rc == 0 && old)
+        *old = prev;
+    return rc;
+}
+
+int sockshield_sig_action(int sig, const struct sigaction *act, struct sigaction *old)
+{
+    return action(sig, act, old, false);
+}
+
+sighandler_t sockshield_sig_signal(enum sockshield_sig_style style, int sig, sighandler_t h)
+{
+    if (h == SIG_ERR || sig < 1 || sig >= NSLOTS) {
+        errno = EINVAL;
+        return SIG_ERR;
+    }
+    struct sigaction act, old;
+    memset(&act, 0, sizeof act);
+    sigemptyset(&act.sa_mask);
+    act.sa_handler = h;
+    bool upgrade = false;
+    sigset_t one;
+    sigemptyset(&one);
+    sigaddset(&one, sig);
+
+    switch (style) {
+    case SOCKSHIELD_SIG_BSD:
+        /* sysdeps/posix/signal.c: SA_RESTART unless siginterrupt(sig, 1),
+         * the signal blocked in its handler. */
+        sigaddset(&act.sa_mask, sig);
+        if (!(__atomic_load_n(&interrupt_set, __ATOMIC_RELAXED) & SOCKSHIELD_SIGBIT(sig)))
+            act.sa_flags = SA_RESTART;
+        break;
+    case SOCKSHIELD_SIG_SYSV:
+        /* sysdeps/posix/sysv_signal.c: one-shot, not blocked, not restarted.
+         * Upgraded: persistent and blocked in its handler, still without
+         * SA_RESTART, so SIGALRM keeps interrupting and our policy decides. */
+        act.sa_flags = (int)(SA_RESETHAND | SA_NODEFER | SA_INTERRUPT);
+        sockshield_ensure_init();
+        upgrade = sockshield_cfg.signal_persistent;
+        break;
+    case SOCKSHIELD_SIG_SET:
+        /* sysdeps/posix/sigset.c */
+        if (h == SIG_HOLD) {
+            sigset_t was;
+            if (pthread_sigmask(SIG_BLOCK, &one, &was) != 0)
+                return SIG_ERR;
+            if (sigismember(&was, sig))
+                return SIG_HOLD;
+            if (action(sig, NULL, &old, false) < 0)
+                return SIG_ERR;
+            return old.sa_handler;
+        }
+        break;
+    }
+    if (action(sig, &act, &old, upgrade) < 0)
+        return SIG_ERR;
+    if (style == SOCKSHIELD_SIG_SET) {
+        sigset_t was;
+        if (pthread_sigmask(SIG_UNBLOCK, &one, &was) != 0)
+            return SIG_ERR;
+        if (sigismember(&was, sig))
+            return SIG_HOLD;
+    }
+    return old.sa_handler;
+}
+
+int sockshield_sig_ignore(int sig)
+{
+    struct sigaction act;
+    memset(&act, 0, sizeof act);
+    sigemptyset(&act.sa_mask);
+    act.sa_handler = SIG_IGN;
+    return action(sig, &act, NULL, false);
+}
+
+int sockshield_sig_interrupt(int sig, int flag)
+{
+    if (sig < 1 || sig >= NSLOTS) {
+        errno = EINVAL;
+        return -1;
+    }
+    struct sigaction act;
+    if (action(sig, NULL, &act, false) < 0)
+        return -1;
+    if (flag) {
+        __atomic_or_fetch(&interrupt_set, SOCKSHIELD_SIGBIT(sig), __ATOMIC_RELAXED);
+        act.sa_flags &= ~SA_RESTART;
+    } else {
+        __atomic_and_fetch(&interrupt_set, ~SOCKSHIELD_SIGBIT(sig), __ATOMIC_RELAXED);
+        act.sa_flags |= SA_RESTART;
+    }
+    return action(sig, &act, NULL, false) < 0 ? -1 : 0;
+}
+
+void sockshield_sig_setup(bool launcher_ignored)
+{
+    sigset_t saved;
+    lock(&saved);
+    for (int sig = 1; sig < NSLOTS; sig++) {
+        struct sigaction k;
+        if (!settable(sig) || sig == SIGKILL || sig == SIGSTOP ||
+            real_sigaction(sig, NULL, &k) != 0)
+            continue;
+        if (is_function(k.sa_handler) && slots[sig].kind == KIND_PASS &&
+            k.sa_handler != AS_HANDLER(trampoline)) {
+            /* Installed before our constructor ran (another library's
+             * constructor bypassing us): put it behind the trampoline,
+             * reporting exactly what it was. */
+            if (k.sa_flags & SA_SIGINFO)
+                k.sa_handler = AS_HANDLER(k.sa_sigaction);
+            struct sigaction was = k;
+            if (install_locked(sig, &k, false) == 0)
+                slots[sig].view = was;
+            continue;
+        }
+        bool program_default = k.sa_handler == SIG_DFL ||
+                               (sig == SIGPIPE && k.sa_handler == SIG_IGN && launcher_ignored);
+        if (program_default && slots[sig].kind == KIND_PASS && substitute(sig) != SIG_DFL) {
+            /* The view is exactly what a fresh process reports. */
+            struct sigaction dfl;
+            memset(&dfl, 0, sizeof dfl);
+            sigemptyset(&dfl.sa_mask);
+            dfl.sa_handler = SIG_DFL;
+            if (install_locked(sig, &dfl, false) == 0)
+                slots[sig].view = dfl;
+        } else if (program_default && k.sa_handler == SIG_IGN) {
+            /* SOCKSHIELD_SIGPIPE=off under the launcher: undo its ignore. */
+            struct sigaction dfl;
+            memset(&dfl, 0, sizeof dfl);
+            sigemptyset(&dfl.sa_mask);
+            dfl.sa_handler = SIG_DFL;
+            install_locked(sig, &dfl, false);
+        }
+    }
+    unlock(&saved);
+}

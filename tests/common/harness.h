@@ -1,0 +1,59 @@
+/* Running helper programs from Criterion tests (interposition notes §8.2).
+ *
+ * A helper runs with exactly the environment the test builds (never the
+ * runner's: it carries BXFI_MAP and whatever CI set), with every signal at its
+ * default and an empty mask, stdin from /dev/null unless given, and its
+ * stdout and stderr captured.  A helper still running after the timeout is
+ * killed with SIGKILL, so a hung helper fails its test instead of the suite. */
+#ifndef SOCKSHIELD_TEST_HARNESS_H
+#define SOCKSHIELD_TEST_HARNESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct ss_env {
+    char *v[128];
+    int n;
+};
+
+struct ss_run {
+    int status;         /* as from waitpid */
+    bool timed_out;
+    char *out, *err;    /* NUL-terminated, malloc'ed */
+    size_t out_len, err_len;
+    double seconds;     /* wall time from spawn to exit */
+};
+
+/* Built-file locations, from the variables the Makefile exports. */
+const char *ss_lib(void);                /* absolute path of libsockshield.so */
+const char *ss_fault_lib(void);          /* the test-only fault preload */
+const char *ss_helper(const char *name); /* tests/helpers/<name> in the build tree */
+const char *ss_launcher(void);           /* tools/sockshield in the build tree */
+const char *ss_tmpdir(void);             /* a fresh private directory per process */
+
+/* PATH and LANG=C only; with preload, LD_PRELOAD=<ss_lib()>. */
+void ss_env_init(struct ss_env *e, bool preload);
+/* Adds or replaces NAME=VALUE (printf-style). */
+void ss_env_set(struct ss_env *e, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void ss_env_unset(struct ss_env *e, const char *name);
+void ss_env_free(struct ss_env *e);
+
+/* Runs argv (argv[0] a path) with env; stdin_fd < 0 means /dev/null.
+ * Fails the current test (cr_assert) when the spawn itself fails. */
+void ss_run(struct ss_run *r, const char *const argv[], struct ss_env *e,
+            int stdin_fd, double timeout_seconds);
+void ss_run_free(struct ss_run *r);
+
+/* Readable verdicts for assertions and failure messages. */
+bool ss_exited(const struct ss_run *r, int code);
+bool ss_signaled(const struct ss_run *r, int sig);
+const char *ss_describe(const struct ss_run *r); /* "exit 1" / "signal 13" + stderr */
+
+/* Reads a whole file (malloc'ed, NUL-terminated); NULL when missing. */
+char *ss_slurp(const char *path, size_t *len);
+/* Number of non-overlapping occurrences of needle in hay. */
+int ss_count(const char *hay, const char *needle);
+
+#endif
