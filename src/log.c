@@ -339,6 +339,11 @@ void sockshield_log_event(enum sockshield_event ev, enum sockshield_call call, i
     errno = saved;
 }
 
+void sockshield_log_summary_rearm(void)
+{
+    __atomic_store_n(&summary_pid, 0, __ATOMIC_RELEASE);
+}
+
 void sockshield_log_summary(void)
 {
     if (!sockshield_cfg.summary)

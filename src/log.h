@@ -26,5 +26,7 @@ void sockshield_log_fd_gone(int fd);
 /* SOCKSHIELD_SUMMARY=on: the counts, once per process image (at exit, or
  * before an exec replaces the image). */
 void sockshield_log_summary(void);
+/* An exec failed after the summary was written: write it again at exit. */
+void sockshield_log_summary_rearm(void);
 
 #endif

@@ -57,6 +57,40 @@ RAW(dup2, int, (int fd, int fd2), SYS_dup2, fd, fd2)
 RAW(dup3, int, (int fd, int fd2, int f), SYS_dup3, fd, fd2, f)
 RAW(close_range, int, (unsigned int lo, unsigned int hi, int f), SYS_close_range, lo, hi, f)
 
+/* No system call does what these do (PATH search, popen's stream): bind
+ * first.  Only another library's constructor can get here that early. */
+#define LAZY(name, ret, params, args)                      \
+    static ret boot_##name params                          \
+    {                                                      \
+        sockshield_init();                                 \
+        if (real_##name == boot_##name)                    \
+            unbound(#name);                                \
+        return real_##name args;                           \
+    }
+
+static void unbound(const char *name)
+{
+    static const char pre[] = "sockshield: fatal: cannot bind the real ";
+    sockshield_warn_raw(pre, sizeof pre - 1);
+    sockshield_warn_raw(name, strlen(name));
+    sockshield_warn_raw("\n", 1);
+    abort();
+}
+
+LAZY(execve, int, (const char *p, char *const av[], char *const ev[]), (p, av, ev))
+LAZY(execv, int, (const char *p, char *const av[]), (p, av))
+LAZY(execvp, int, (const char *f, char *const av[]), (f, av))
+LAZY(execvpe, int, (const char *f, char *const av[], char *const ev[]), (f, av, ev))
+LAZY(fexecve, int, (int fd, char *const av[], char *const ev[]), (fd, av, ev))
+LAZY(execveat, int, (int d, const char *p, char *const av[], char *const ev[], int f), (d, p, av, ev, f))
+LAZY(wait, pid_t, (int *st), (st))
+LAZY(waitpid, pid_t, (pid_t pid, int *st, int opt), (pid, st, opt))
+LAZY(wait3, pid_t, (int *st, int opt, struct rusage *ru), (st, opt, ru))
+LAZY(wait4, pid_t, (pid_t pid, int *st, int opt, struct rusage *ru), (pid, st, opt, ru))
+LAZY(waitid, int, (idtype_t t, id_t id, siginfo_t *in, int opt), (t, id, in, opt))
+LAZY(popen, FILE *, (const char *c, const char *m), (c, m))
+LAZY(pclose, int, (FILE *f), (f))
+
 /* The fortify entry points keep glibc's check before the raw read. */
 static ssize_t boot___read_chk(int fd, void *b, size_t n, size_t bl)
 {
@@ -90,18 +124,8 @@ static ssize_t boot___recvfrom_chk(int fd, void *b, size_t n, size_t bl, int f,
     return boot_recvfrom(fd, b, n, f, a, l);
 }
 
-/* sigaction cannot be a raw rt_sigaction (x86_64 needs glibc's restorer):
- * binding it means initialising the library, which binds everything. */
-static int boot_sigaction(int sig, const struct sigaction *act, struct sigaction *old)
-{
-    sockshield_init();
-    if (real_sigaction == boot_sigaction) {
-        static const char msg[] = "sockshield: cannot bind the real sigaction\n";
-        sockshield_warn_raw(msg, sizeof msg - 1);
-        abort();
-    }
-    return real_sigaction(sig, act, old);
-}
+/* sigaction cannot be a raw rt_sigaction (x86_64 needs glibc's restorer). */
+LAZY(sigaction, int, (int sig, const struct sigaction *act, struct sigaction *old), (sig, act, old))
 
 #define SOCKSHIELD_REAL_DEF(family, ret, name, params, args) ret(*real_##name) params = boot_##name;
 SOCKSHIELD_SYMBOLS(SOCKSHIELD_REAL_DEF, SOCKSHIELD_NO_REAL)

@@ -7,9 +7,10 @@
  *         wrapper calls it through that pointer.  Until the binding is done
  *         (another library's constructor calling in first) the pointer holds
  *         a bootstrap that makes the raw system call (real.c).
- *   SIG   the signal() family: glibc implements these with internal calls
- *         that bypass an interposed sigaction (interposition notes §1.3), so
- *         sockshield implements their semantics itself and needs no pointer.
+ *   OWN   implemented by sockshield itself, no real pointer: the signal()
+ *         family (glibc implements it with internal calls that bypass an
+ *         interposed sigaction, interposition notes §1.3) and the variadic
+ *         execl* (collected into an argument array, then execve/execvpe).
  *
  * Everything else comes from this table: the real pointers and their binding
  * (real.c), the export declarations (shield.h), the SOCKSHIELD_CALL_<name>
@@ -22,7 +23,7 @@
  * under _GNU_SOURCE. */
 
 /* clang-format off */
-#define SOCKSHIELD_SYMBOLS(CALL, SIG)                                                                            \
+#define SOCKSHIELD_SYMBOLS(CALL, OWN)                                                                            \
     CALL(write,   ssize_t, write,       (int fd, const void *buf, size_t n), (fd, buf, n))                       \
     CALL(write,   ssize_t, __write,     (int fd, const void *buf, size_t n), (fd, buf, n))                       \
     CALL(write,   ssize_t, writev,      (int fd, const struct iovec *iov, int cnt), (fd, iov, cnt))              \
@@ -71,13 +72,29 @@
     CALL(fd,      int,     dup3,        (int fd, int fd2, int fl), (fd, fd2, fl))                                \
     CALL(fd,      int,     close_range, (unsigned int lo, unsigned int hi, int fl), (lo, hi, fl))                \
     CALL(signal,  int,     sigaction,   (int sig, const struct sigaction *act, struct sigaction *old), (sig, act, old)) \
-    SIG(signal,   int,     __sigaction, (int sig, const struct sigaction *act, struct sigaction *old), (sig, act, old)) \
-    SIG(signal,   sighandler_t, signal, (int sig, sighandler_t h), (sig, h))                                     \
-    SIG(signal,   sighandler_t, bsd_signal, (int sig, sighandler_t h), (sig, h))                                 \
-    SIG(signal,   sighandler_t, ssignal, (int sig, sighandler_t h), (sig, h))                                    \
-    SIG(signal,   sighandler_t, sysv_signal, (int sig, sighandler_t h), (sig, h))                                \
-    SIG(signal,   sighandler_t, __sysv_signal, (int sig, sighandler_t h), (sig, h))                              \
-    SIG(signal,   sighandler_t, sigset, (int sig, sighandler_t h), (sig, h))                                     \
-    SIG(signal,   int,     sigignore,   (int sig), (sig))                                                        \
-    SIG(signal,   int,     siginterrupt, (int sig, int flag), (sig, flag))
+    OWN(signal,   int,     __sigaction, (int sig, const struct sigaction *act, struct sigaction *old), (sig, act, old)) \
+    OWN(signal,   sighandler_t, signal, (int sig, sighandler_t h), (sig, h))                                     \
+    OWN(signal,   sighandler_t, bsd_signal, (int sig, sighandler_t h), (sig, h))                                 \
+    OWN(signal,   sighandler_t, ssignal, (int sig, sighandler_t h), (sig, h))                                    \
+    OWN(signal,   sighandler_t, sysv_signal, (int sig, sighandler_t h), (sig, h))                                \
+    OWN(signal,   sighandler_t, __sysv_signal, (int sig, sighandler_t h), (sig, h))                              \
+    OWN(signal,   sighandler_t, sigset, (int sig, sighandler_t h), (sig, h))                                     \
+    OWN(signal,   int,     sigignore,   (int sig), (sig))                                                        \
+    OWN(signal,   int,     siginterrupt, (int sig, int flag), (sig, flag))                                       \
+    CALL(exec,    int,     execve,      (const char *p, char *const av[], char *const ev[]), (p, av, ev))       \
+    CALL(exec,    int,     execv,       (const char *p, char *const av[]), (p, av))                             \
+    CALL(exec,    int,     execvp,      (const char *f, char *const av[]), (f, av))                             \
+    CALL(exec,    int,     execvpe,     (const char *f, char *const av[], char *const ev[]), (f, av, ev))       \
+    CALL(exec,    int,     fexecve,     (int fd, char *const av[], char *const ev[]), (fd, av, ev))             \
+    CALL(exec,    int,     execveat,    (int dfd, const char *p, char *const av[], char *const ev[], int fl), (dfd, p, av, ev, fl)) \
+    OWN(exec,     int,     execl,       (const char *p, const char *a0, ...), (p, a0))                          \
+    OWN(exec,     int,     execle,      (const char *p, const char *a0, ...), (p, a0))                          \
+    OWN(exec,     int,     execlp,      (const char *f, const char *a0, ...), (f, a0))                          \
+    CALL(wait,    pid_t,   wait,        (int *st), (st))                                                        \
+    CALL(wait,    pid_t,   waitpid,     (pid_t pid, int *st, int opt), (pid, st, opt))                          \
+    CALL(wait,    pid_t,   wait3,       (int *st, int opt, struct rusage *ru), (st, opt, ru))                   \
+    CALL(wait,    pid_t,   wait4,       (pid_t pid, int *st, int opt, struct rusage *ru), (pid, st, opt, ru))   \
+    CALL(wait,    int,     waitid,      (idtype_t t, id_t id, siginfo_t *in, int opt), (t, id, in, opt))        \
+    CALL(wait,    FILE *,  popen,       (const char *cmd, const char *mode), (cmd, mode))                       \
+    CALL(wait,    int,     pclose,      (FILE *f), (f))
 /* clang-format on */

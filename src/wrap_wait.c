@@ -1,0 +1,11 @@
+/* The wait family and popen/pclose: exported names only. */
+#include "proc.h"
+#include "real.h"
+
+pid_t wait(int *st) { return sockshield_wait4(SOCKSHIELD_CALL_wait, -1, st, 0, NULL); }
+pid_t waitpid(pid_t pid, int *st, int opt) { return sockshield_wait4(SOCKSHIELD_CALL_waitpid, pid, st, opt, NULL); }
+pid_t wait3(int *st, int opt, struct rusage *ru) { return sockshield_wait4(SOCKSHIELD_CALL_wait3, -1, st, opt, ru); }
+pid_t wait4(pid_t pid, int *st, int opt, struct rusage *ru) { return sockshield_wait4(SOCKSHIELD_CALL_wait4, pid, st, opt, ru); }
+int waitid(idtype_t t, id_t id, siginfo_t *in, int opt) { return sockshield_waitid(t, id, in, opt); }
+FILE *popen(const char *cmd, const char *mode) { return sockshield_popen(cmd, mode); }
+int pclose(FILE *f) { return sockshield_pclose(f); }
