@@ -14,6 +14,7 @@
 #include "real.h"
 
 uint8_t sockshield_fd_timeo[SOCKSHIELD_TIMEO_FDS];
+uint8_t sockshield_timeo_any;
 
 static int64_t mono_ns(void)
 {
@@ -22,9 +23,9 @@ static int64_t mono_ns(void)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-void sockshield_io_clock(struct sockshield_io *io)
+int64_t sockshield_io_now(void)
 {
-    io->start_ns = mono_ns();
+    return mono_ns();
 }
 
 /* The socket's own timeout for this direction, in ns; 0 when none (or not
@@ -137,8 +138,8 @@ int sockshield_accept(enum sockshield_call id, int fd, struct sockaddr *addr, so
     socklen_t *l = addr ? len : &own_len;
     socklen_t cap = l ? *l : 0;
     __SOCKADDR_ARG arg = { .__sockaddr__ = a };
-    int r = SOCKSHIELD_IO_ID(id, fd, SOCKSHIELD_DIR_ACCEPT, 0,
-                             four ? real_accept4(fd, arg, l, flags) : real_accept(fd, arg, l));
+    int r = four ? SOCKSHIELD_IO_ID(id, fd, SOCKSHIELD_DIR_ACCEPT, 0, real_accept4, (fd, arg, l, flags))
+                 : SOCKSHIELD_IO_ID(id, fd, SOCKSHIELD_DIR_ACCEPT, 0, real_accept, (fd, arg, l));
     if (r >= 0 && l) {
         int saved = errno;
         sockshield_fdinfo_remember(r, a, *l < cap ? *l : cap);
@@ -228,7 +229,6 @@ int sockshield_connect(enum sockshield_call id, int fd, const struct sockaddr *a
         }
         errno = err;
     }
-    sockshield_io_leave(&io);
     return r;
 }
 
@@ -259,8 +259,10 @@ int sockshield_setsockopt(int fd, int level, int name, const void *val, socklen_
         (unsigned)fd < SOCKSHIELD_TIMEO_FDS && val && len >= sizeof(struct timeval)) {
         const struct timeval *tv = val;
         uint8_t bit = name == SO_RCVTIMEO ? SOCKSHIELD_TIMEO_IN : SOCKSHIELD_TIMEO_OUT;
-        if (tv->tv_sec || tv->tv_usec)
+        if (tv->tv_sec || tv->tv_usec) {
             __atomic_or_fetch(&sockshield_fd_timeo[fd], bit, __ATOMIC_RELAXED);
+            __atomic_store_n(&sockshield_timeo_any, 1, __ATOMIC_RELAXED);
+        }
         else
             __atomic_and_fetch(&sockshield_fd_timeo[fd], (uint8_t)~bit, __ATOMIC_RELAXED);
     }

@@ -21,10 +21,11 @@
 #define SOCKSHIELD_TIMEO_FDS 65536
 #define SOCKSHIELD_TIMEO_IN  1
 #define SOCKSHIELD_TIMEO_OUT 2
-extern uint8_t sockshield_fd_timeo[SOCKSHIELD_TIMEO_FDS];
+extern SOCKSHIELD_HIDDEN uint8_t sockshield_fd_timeo[SOCKSHIELD_TIMEO_FDS];
+/* Set once any fd got a timeout: until then the table is not even looked at. */
+extern SOCKSHIELD_HIDDEN uint8_t sockshield_timeo_any;
 
 struct sockshield_io {
-    uint64_t saved_sigs;   /* the enclosing call's record (nested handlers) */
     int64_t start_ns;      /* CLOCK_MONOTONIC at entry, 0 when not taken */
     int64_t deadline_ns;   /* 0 until known */
     enum sockshield_call id;
@@ -34,12 +35,15 @@ struct sockshield_io {
     unsigned resumed;
 };
 
-void sockshield_io_clock(struct sockshield_io *io);
+/* CLOCK_MONOTONIC in ns. */
+int64_t sockshield_io_now(void);
 
+/* A handler that runs inside a wrapped call and makes wrapped calls itself
+ * clears the record too; the trampoline puts back what it found, so the
+ * enclosing call still sees its signals (sigpolicy.c). */
 static inline void sockshield_io_enter(struct sockshield_io *io, enum sockshield_call id, int fd,
                                        enum sockshield_dir dir, size_t requested)
 {
-    io->saved_sigs = sockshield_tls.sigs;
     sockshield_tls.sigs = 0;
     io->id = id;
     io->fd = fd;
@@ -48,13 +52,9 @@ static inline void sockshield_io_enter(struct sockshield_io *io, enum sockshield
     io->start_ns = 0;
     io->deadline_ns = 0;
     io->resumed = 0;
-    if (SOCKSHIELD_UNLIKELY((unsigned)fd < SOCKSHIELD_TIMEO_FDS && sockshield_fd_timeo[fd]))
-        sockshield_io_clock(io);
-}
-
-static inline void sockshield_io_leave(struct sockshield_io *io)
-{
-    sockshield_tls.sigs |= io->saved_sigs;
+    if (SOCKSHIELD_UNLIKELY(sockshield_timeo_any) && (unsigned)fd < SOCKSHIELD_TIMEO_FDS &&
+        sockshield_fd_timeo[fd])
+        io->start_ns = sockshield_io_now();
 }
 
 /* The call returned `result` (0 or -1, errno set).  Logs what it means and
@@ -62,22 +62,52 @@ static inline void sockshield_io_leave(struct sockshield_io *io)
  * errno is preserved whenever it returns false. */
 bool sockshield_io_again(struct sockshield_io *io, ssize_t result);
 
-/* A wrapped call: `call` is the real call, re-evaluated on each resume. */
-#define SOCKSHIELD_IO_ID(id, fd, dir, requested, call)                                    \
+/* Pins a wrapper's arguments to its stack frame: "+m" tells the compiler
+ * the values may have changed in memory, so the real call and any resume
+ * load them from there.  Without it every argument lives in a callee-saved
+ * register across the real call, a push, a pop and a move each; with it, a
+ * store and a load (the benchmark counts the instructions). */
+#define SOCKSHIELD_PIN_1(a) "+m"(a)
+#define SOCKSHIELD_PIN_2(a, b) "+m"(a), "+m"(b)
+#define SOCKSHIELD_PIN_3(a, b, c) "+m"(a), "+m"(b), "+m"(c)
+#define SOCKSHIELD_PIN_4(a, b, c, d) SOCKSHIELD_PIN_3(a, b, c), "+m"(d)
+#define SOCKSHIELD_PIN_5(a, b, c, d, e) SOCKSHIELD_PIN_4(a, b, c, d), "+m"(e)
+#define SOCKSHIELD_PIN_6(a, b, c, d, e, f) SOCKSHIELD_PIN_5(a, b, c, d, e), "+m"(f)
+#define SOCKSHIELD_PIN_7(a, b, c, d, e, f, g) SOCKSHIELD_PIN_6(a, b, c, d, e, f), "+m"(g)
+#define SOCKSHIELD_NARGS(...) SOCKSHIELD_NARGS_(__VA_ARGS__, 7, 6, 5, 4, 3, 2, 1, 0)
+#define SOCKSHIELD_NARGS_(a, b, c, d, e, f, g, n, ...) n
+#define SOCKSHIELD_CAT(a, b) SOCKSHIELD_CAT_(a, b)
+#define SOCKSHIELD_CAT_(a, b) a##b
+#define SOCKSHIELD_PIN(...) SOCKSHIELD_CAT(SOCKSHIELD_PIN_, SOCKSHIELD_NARGS(__VA_ARGS__))(__VA_ARGS__)
+
+/* A wrapped call: REAL ARGS is the real call, made again on each resume.
+ * The fast path clears the thread's signal record and, only for fds with a
+ * socket timeout, reads the clock; the state of the slow path is built only
+ * when the call returned 0 or -1. */
+#define SOCKSHIELD_IO_ID(ID, FD, DIR, REQ, REAL, ARGS)                                    \
     __extension__({                                                                       \
-        struct sockshield_io io_;                                                         \
-        __typeof__(call) r_;                                                              \
-        sockshield_io_enter(&io_, (id), (fd), (dir), (requested));                        \
-        while (SOCKSHIELD_UNLIKELY((r_ = (call)) <= 0) && sockshield_io_again(&io_, r_)) \
-            ;                                                                             \
-        sockshield_io_leave(&io_);                                                        \
+        int64_t start_ = 0;                                                               \
+        __typeof__(REAL ARGS) r_;                                                         \
+        sockshield_tls.sigs = 0;                                                          \
+        if (SOCKSHIELD_UNLIKELY(sockshield_timeo_any) &&                                  \
+            (unsigned)(FD) < SOCKSHIELD_TIMEO_FDS && sockshield_fd_timeo[(FD)])           \
+            start_ = sockshield_io_now();                                                 \
+        __asm__ volatile("" : SOCKSHIELD_PIN ARGS, "+m"(start_));                         \
+        r_ = REAL ARGS;                                                                   \
+        if (SOCKSHIELD_UNLIKELY(r_ <= 0)) {                                               \
+            struct sockshield_io io_ = { .start_ns = start_, .id = (ID), .fd = (FD),      \
+                                         .dir = (DIR), .requested = (REQ) };              \
+            while (sockshield_io_again(&io_, r_) && (r_ = REAL ARGS) <= 0)                \
+                ;                                                                         \
+        }                                                                                 \
         r_;                                                                               \
     })
 
-#define SOCKSHIELD_IO(id, fd, dir, requested, call) \
-    SOCKSHIELD_IO_ID(SOCKSHIELD_CALL_##id, fd, dir, requested, call)
-#define SOCKSHIELD_IN(id, fd, n, call) SOCKSHIELD_IO(id, fd, SOCKSHIELD_DIR_IN, n, call)
-#define SOCKSHIELD_OUT(id, fd, call) SOCKSHIELD_IO(id, fd, SOCKSHIELD_DIR_OUT, 0, call)
+#define SOCKSHIELD_IO(name, fd, dir, requested, args) \
+    SOCKSHIELD_IO_ID(SOCKSHIELD_CALL_##name, fd, dir, requested, real_##name, args)
+/* The wrappers of the read/recv and write/send families. */
+#define SOCKSHIELD_IN(name, fd, n, args) SOCKSHIELD_IO(name, fd, SOCKSHIELD_DIR_IN, n, args)
+#define SOCKSHIELD_OUT(name, fd, args) SOCKSHIELD_IO(name, fd, SOCKSHIELD_DIR_OUT, 0, args)
 
 /* Calls with their own bookkeeping (io.c). */
 int sockshield_accept(enum sockshield_call id, int fd, struct sockaddr *addr, socklen_t *len,

@@ -4,7 +4,8 @@
 
 #include "shield.h"
 
-#define SOCKSHIELD_REAL_DECL(family, ret, name, params, args) extern ret(*real_##name) params;
+#define SOCKSHIELD_REAL_DECL(family, ret, name, params, args) \
+    extern SOCKSHIELD_HIDDEN ret(*real_##name) params;
 #define SOCKSHIELD_NO_REAL(family, ret, name, params, args)
 SOCKSHIELD_SYMBOLS(SOCKSHIELD_REAL_DECL, SOCKSHIELD_NO_REAL)
 

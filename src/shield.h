@@ -19,6 +19,9 @@
 #include "symbols.h"
 
 #define SOCKSHIELD_EXPORT __attribute__((visibility("default")))
+/* -fvisibility=hidden covers definitions only: declaring our data hidden
+ * too lets the compiler address it directly instead of through the GOT. */
+#define SOCKSHIELD_HIDDEN __attribute__((visibility("hidden")))
 #define SOCKSHIELD_LIKELY(x) __builtin_expect(!!(x), 1)
 #define SOCKSHIELD_UNLIKELY(x) __builtin_expect(!!(x), 0)
 
@@ -39,7 +42,7 @@ enum sockshield_call { SOCKSHIELD_SYMBOLS(SOCKSHIELD_ID, SOCKSHIELD_ID) SOCKSHIE
 const char *sockshield_call_name(enum sockshield_call id);
 
 /* The configuration, read once at load (init.c). */
-extern struct sockshield_config sockshield_cfg;
+extern SOCKSHIELD_HIDDEN struct sockshield_config sockshield_cfg;
 
 /* Per-thread state, initial-exec (interposition notes §7): the signals whose
  * handlers ran on this thread since the current wrapped call started.  Bit
@@ -51,11 +54,12 @@ struct sockshield_tls {
     uint64_t sigs;
     int depth; /* >0 while sockshield's own slow path runs on this thread */
 };
-extern __thread struct sockshield_tls sockshield_tls __attribute__((tls_model("initial-exec")));
+extern SOCKSHIELD_HIDDEN __thread struct sockshield_tls sockshield_tls
+    __attribute__((tls_model("initial-exec")));
 
 /* Binds everything on first use; cheap once done. */
 void sockshield_init(void);
-extern volatile int sockshield_ready;
+extern SOCKSHIELD_HIDDEN volatile int sockshield_ready;
 static inline void sockshield_ensure_init(void)
 {
     if (SOCKSHIELD_UNLIKELY(!__atomic_load_n(&sockshield_ready, __ATOMIC_ACQUIRE)))

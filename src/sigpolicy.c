@@ -125,10 +125,14 @@ static void trampoline(int sig, siginfo_t *info, void *uc)
     /* The program replaced its handler while this signal was on its way. */
     if (!is_function(h))
         return;
+    /* Wrapped calls the handler makes clear the record for themselves; the
+     * call this signal interrupted must still find its signals after. */
+    uint64_t keep = sockshield_tls.sigs;
     if (flags & SA_SIGINFO)
         AS_INFO(h)(sig, info, uc);
     else
         h(sig);
+    sockshield_tls.sigs |= keep;
 }
 
 /* Installs the program's request `req` for sig; lock held.
