@@ -93,7 +93,9 @@ static bool resume(struct sockshield_io *io, int *err)
             return false;
     }
     io->resumed++;
+    sockshield_tls.depth++;
     sockshield_log_event(SOCKSHIELD_EV_EINTR, io->id, io->fd, EINTR, NULL, 0);
+    sockshield_tls.depth--;
     return true;
 }
 
@@ -111,16 +113,20 @@ static void report(struct sockshield_io *io, ssize_t result, int err)
         sockshield_log_event(ev, io->id, io->fd, err, NULL, 0);
 }
 
+/* The depth count is raised only around logging, never across the wait in
+ * resume(): a handler that siglongjmps out of that wait (or a cancellation
+ * there) would otherwise leave it raised and silence the thread's log. */
 bool sockshield_io_again(struct sockshield_io *io, ssize_t result)
 {
     int err = errno;
     bool again = false;
-    sockshield_tls.depth++;
-    if (result < 0 && err == EINTR)
+    if (result < 0 && err == EINTR) {
         again = resume(io, &err);
-    else
+    } else {
+        sockshield_tls.depth++;
         report(io, result, err);
-    sockshield_tls.depth--;
+        sockshield_tls.depth--;
+    }
     errno = err;
     return again;
 }
