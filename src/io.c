@@ -3,6 +3,7 @@
 #include "io.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -37,6 +38,10 @@ static int64_t socket_timeout(int fd, enum sockshield_dir dir)
     int opt = dir == SOCKSHIELD_DIR_OUT || dir == SOCKSHIELD_DIR_CONNECT ? SO_SNDTIMEO : SO_RCVTIMEO;
     if (syscall(SYS_getsockopt, fd, SOL_SOCKET, opt, &tv, &len) != 0)
         return 0;
+    /* The kernel keeps timeouts of up to ~2^63 jiffies; past a century
+     * nobody waits for expiry, and the product below would overflow. */
+    if (tv.tv_sec > (time_t)100 * 365 * 86400)
+        return 0;
     return (int64_t)tv.tv_sec * 1000000000 + (int64_t)tv.tv_usec * 1000;
 }
 
@@ -51,8 +56,9 @@ static int wait_ready(struct sockshield_io *io)
         if (left <= 0)
             return 0;
         struct pollfd p = { io->fd, events, 0 };
+        int64_t ms = (left + 999999) / 1000000;
         /* libc poll: a cancellation point, as the call it stands for. */
-        int n = poll(&p, 1, (int)((left + 999999) / 1000000));
+        int n = poll(&p, 1, ms > INT_MAX ? INT_MAX : (int)ms);
         if (n > 0)
             return 1;
         if (n == 0)
