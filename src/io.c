@@ -173,9 +173,19 @@ static bool inet_stream(int fd)
     return type == SOCK_STREAM && (domain == AF_INET || domain == AF_INET6);
 }
 
+static bool connected(int fd)
+{
+    struct sockaddr_storage peer;
+    socklen_t l = sizeof peer;
+    return syscall(SYS_getpeername, fd, &peer, &l) == 0;
+}
+
 /* An interrupted connect goes on in the kernel (connect(2)).  TCP: wait
  * for writability and read SO_ERROR, never connect twice.  AF_UNIX keeps no
- * pending attempt (notes §2.4): connect again, EISCONN meaning done. */
+ * pending attempt (notes §2.4): connect again, EISCONN meaning done.
+ * A TCP socket that is writable without error yet not connected had no
+ * attempt pending at all (the EINTR came from below us, not from the
+ * kernel's wait): that one is started again like AF_UNIX. */
 static int finish_connect(struct sockshield_io *io, int (*again)(int, __CONST_SOCKADDR_ARG, socklen_t),
                           const struct sockaddr *addr, socklen_t len)
 {
@@ -184,7 +194,9 @@ static int finish_connect(struct sockshield_io *io, int (*again)(int, __CONST_SO
     for (;;) {
         int err = EINTR;
         if (!resume(io, &err)) {
-            errno = err;
+            /* The kernel's own expiry: EINPROGRESS on TCP, EAGAIN on
+             * AF_UNIX (net/unix/af_unix.c, unix_stream_connect). */
+            errno = err == EINPROGRESS && !tcp ? EAGAIN : err;
             return -1;
         }
         if (tcp) {
@@ -199,10 +211,12 @@ static int finish_connect(struct sockshield_io *io, int (*again)(int, __CONST_SO
             socklen_t l = sizeof soerr;
             if (syscall(SYS_getsockopt, io->fd, SOL_SOCKET, SO_ERROR, &soerr, &l) != 0)
                 return -1;
-            if (soerr == 0)
+            if (soerr != 0) {
+                errno = soerr;
+                return -1;
+            }
+            if (connected(io->fd))
                 return 0;
-            errno = soerr;
-            return -1;
         }
         int r = again(io->fd, arg, len);
         if (r == 0 || (r < 0 && errno == EISCONN))
