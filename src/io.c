@@ -258,6 +258,40 @@ int sockshield_connect(enum sockshield_call id, int fd, const struct sockaddr *a
     return r;
 }
 
+/* ---- recvmmsg with a timeout ------------------------------------------------ */
+
+/* The kernel measures recvmmsg's timeout from the start of the call and
+ * leaves *t untouched on EINTR (verified), so a plain resume would start
+ * the whole timeout again.  Each resume passes what is left of it instead;
+ * nothing left means {0, 0}: return after the next datagram, which is what
+ * the uninterrupted call would have done (recvmmsg(2) BUGS: the timeout is
+ * only looked at after each datagram).  On success the caller's *t gets
+ * what the kernel says is left, as without us. */
+int sockshield_recvmmsg(int fd, struct mmsghdr *v, unsigned int n, int flags, struct timespec *t)
+{
+    struct sockshield_io io;
+    sockshield_io_enter(&io, SOCKSHIELD_CALL_recvmmsg, fd, SOCKSHIELD_DIR_IN, 0);
+    int64_t start = mono_ns();
+    struct timespec left, *arg = t;
+    int r;
+    while ((r = real_recvmmsg(fd, v, n, flags, arg)) <= 0 && sockshield_io_again(&io, r)) {
+        /* The first call accepted *t, so it is valid; past 30 years
+         * (and the int64 nanoseconds) it is resumed as it is. */
+        if (t->tv_sec >= (time_t)30 * 365 * 86400)
+            continue;
+        int64_t ns = (int64_t)t->tv_sec * 1000000000 + t->tv_nsec - (mono_ns() - start);
+        if (ns < 0)
+            ns = 0;
+        left.tv_sec = ns / 1000000000;
+        left.tv_nsec = ns % 1000000000;
+        arg = &left;
+    }
+    if (r > 0 && arg == &left)
+        *t = left;
+    sockshield_io_leave(&io);
+    return r;
+}
+
 /* ---- socket options ------------------------------------------------------ */
 
 int sockshield_getsockopt(int fd, int level, int name, void *val, socklen_t *len)
