@@ -31,8 +31,8 @@ void hu_watchdog(double seconds);
 /* Returns once thread tid of process pid sleeps in system call nr (or in
  * nr2 when that is not -1), judged from /proc/<pid>/task/<tid>/syscall, or
  * from the thread's state 'S' when that file is not readable.  Gives up
- * with status 3 after 10 s.  Async-signal-safe enough for a forked child
- * (raw reads, no allocation). */
+ * with status 3 after 10 s.  Allocates nothing, so a child forked by a
+ * threaded helper may call it too. */
 void hu_wait_blocked(pid_t pid, pid_t tid, long nr, long nr2);
 
 /* A storm: sig to this process every interval_ns (timer_create,

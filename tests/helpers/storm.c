@@ -3,7 +3,8 @@
  * own timer raising SIGUSR1 every 100 us (10 kHz), the handler installed
  * with sigaction and flags 0 (no SA_RESTART).  Short counts are handled;
  * any -1 is fatal.  Bare, some call fails with EINTR; shielded, every byte
- * arrives.
+ * arrives.  Each side pauses for 2 ms once per MiB (half a MiB apart), so
+ * both the reader and the writer regularly block while the storm goes on.
  *
  *   storm [MiB]
  *
