@@ -3,6 +3,7 @@
 #include "io.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -38,6 +39,10 @@ static int64_t socket_timeout(int fd, enum sockshield_dir dir)
     int opt = dir == SOCKSHIELD_DIR_OUT || dir == SOCKSHIELD_DIR_CONNECT ? SO_SNDTIMEO : SO_RCVTIMEO;
     if (syscall(SYS_getsockopt, fd, SOL_SOCKET, opt, &tv, &len) != 0)
         return 0;
+    /* The kernel keeps timeouts of up to ~2^63 jiffies; past a century
+     * nobody waits for expiry, and the product below would overflow. */
+    if (tv.tv_sec > (time_t)100 * 365 * 86400)
+        return 0;
     return (int64_t)tv.tv_sec * 1000000000 + (int64_t)tv.tv_usec * 1000;
 }
 
@@ -52,8 +57,9 @@ static int wait_ready(struct sockshield_io *io)
         if (left <= 0)
             return 0;
         struct pollfd p = { io->fd, events, 0 };
+        int64_t ms = (left + 999999) / 1000000;
         /* libc poll: a cancellation point, as the call it stands for. */
-        int n = poll(&p, 1, (int)((left + 999999) / 1000000));
+        int n = poll(&p, 1, ms > INT_MAX ? INT_MAX : (int)ms);
         if (n > 0)
             return 1;
         if (n == 0)
@@ -94,7 +100,9 @@ static bool resume(struct sockshield_io *io, int *err)
             return false;
     }
     io->resumed++;
+    sockshield_tls.depth++;
     sockshield_log_event(SOCKSHIELD_EV_EINTR, io->id, io->fd, EINTR, NULL, 0);
+    sockshield_tls.depth--;
     return true;
 }
 
@@ -112,16 +120,20 @@ static void report(struct sockshield_io *io, ssize_t result, int err)
         sockshield_log_event(ev, io->id, io->fd, err, NULL, 0);
 }
 
+/* The depth count is raised only around logging, never across the wait in
+ * resume(): a handler that siglongjmps out of that wait (or a cancellation
+ * there) would otherwise leave it raised and silence the thread's log. */
 bool sockshield_io_again(struct sockshield_io *io, ssize_t result)
 {
     int err = errno;
     bool again = false;
-    sockshield_tls.depth++;
-    if (result < 0 && err == EINTR)
+    if (result < 0 && err == EINTR) {
         again = resume(io, &err);
-    else
+    } else {
+        sockshield_tls.depth++;
         report(io, result, err);
-    sockshield_tls.depth--;
+        sockshield_tls.depth--;
+    }
     errno = err;
     return again;
 }
@@ -162,9 +174,19 @@ static bool inet_stream(int fd)
     return type == SOCK_STREAM && (domain == AF_INET || domain == AF_INET6);
 }
 
+static bool connected(int fd)
+{
+    struct sockaddr_storage peer;
+    socklen_t l = sizeof peer;
+    return syscall(SYS_getpeername, fd, &peer, &l) == 0;
+}
+
 /* An interrupted connect goes on in the kernel (connect(2)).  TCP: wait
  * for writability and read SO_ERROR, never connect twice.  AF_UNIX keeps no
- * pending attempt (notes §2.4): connect again, EISCONN meaning done. */
+ * pending attempt (notes §2.4): connect again, EISCONN meaning done.
+ * A TCP socket that is writable without error yet not connected had no
+ * attempt pending at all (the EINTR came from below us, not from the
+ * kernel's wait): that one is started again like AF_UNIX. */
 static int finish_connect(struct sockshield_io *io, int (*again)(int, __CONST_SOCKADDR_ARG, socklen_t),
                           const struct sockaddr *addr, socklen_t len)
 {
@@ -173,7 +195,9 @@ static int finish_connect(struct sockshield_io *io, int (*again)(int, __CONST_SO
     for (;;) {
         int err = EINTR;
         if (!resume(io, &err)) {
-            errno = err;
+            /* The kernel's own expiry: EINPROGRESS on TCP, EAGAIN on
+             * AF_UNIX (net/unix/af_unix.c, unix_stream_connect). */
+            errno = err == EINPROGRESS && !tcp ? EAGAIN : err;
             return -1;
         }
         if (tcp) {
@@ -188,10 +212,12 @@ static int finish_connect(struct sockshield_io *io, int (*again)(int, __CONST_SO
             socklen_t l = sizeof soerr;
             if (syscall(SYS_getsockopt, io->fd, SOL_SOCKET, SO_ERROR, &soerr, &l) != 0)
                 return -1;
-            if (soerr == 0)
+            if (soerr != 0) {
+                errno = soerr;
+                return -1;
+            }
+            if (connected(io->fd))
                 return 0;
-            errno = soerr;
-            return -1;
         }
         int r = again(io->fd, arg, len);
         if (r == 0 || (r < 0 && errno == EISCONN))
@@ -229,6 +255,39 @@ int sockshield_connect(enum sockshield_call id, int fd, const struct sockaddr *a
         }
         errno = err;
     }
+    return r;
+}
+
+/* ---- recvmmsg with a timeout ------------------------------------------------ */
+
+/* The kernel measures recvmmsg's timeout from the start of the call and
+ * leaves *t untouched on EINTR (verified), so a plain resume would start
+ * the whole timeout again.  Each resume passes what is left of it instead;
+ * nothing left means {0, 0}: return after the next datagram, which is what
+ * the uninterrupted call would have done (recvmmsg(2) BUGS: the timeout is
+ * only looked at after each datagram).  On success the caller's *t gets
+ * what the kernel says is left, as without us. */
+int sockshield_recvmmsg(int fd, struct mmsghdr *v, unsigned int n, int flags, struct timespec *t)
+{
+    struct sockshield_io io;
+    sockshield_io_enter(&io, SOCKSHIELD_CALL_recvmmsg, fd, SOCKSHIELD_DIR_IN, 0);
+    int64_t start = mono_ns();
+    struct timespec left, *arg = t;
+    int r;
+    while ((r = real_recvmmsg(fd, v, n, flags, arg)) <= 0 && sockshield_io_again(&io, r)) {
+        /* The first call accepted *t, so it is valid; past 30 years
+         * (and the int64 nanoseconds) it is resumed as it is. */
+        if (t->tv_sec >= (time_t)30 * 365 * 86400)
+            continue;
+        int64_t ns = (int64_t)t->tv_sec * 1000000000 + t->tv_nsec - (mono_ns() - start);
+        if (ns < 0)
+            ns = 0;
+        left.tv_sec = ns / 1000000000;
+        left.tv_nsec = ns % 1000000000;
+        arg = &left;
+    }
+    if (r > 0 && arg == &left)
+        *t = left;
     return r;
 }
 
