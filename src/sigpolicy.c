@@ -108,6 +108,26 @@ static sighandler_t substitute(int sig)
     return SIG_DFL;
 }
 
+/* The kernel action standing in for the program's SIG_DFL request `req`
+ * (only its flags and mask matter); false when nothing stands in.  Returns
+ * in *changed the flag bits we set differently from the request. */
+static bool substitute_action(int sig, const struct sigaction *req, struct sigaction *k,
+                              int *changed)
+{
+    sighandler_t sub = substitute(sig);
+    if (sub == SIG_DFL)
+        return false;
+    *k = *req;
+    k->sa_handler = sub;
+    *changed = 0;
+    if (sub != SIG_IGN) {
+        int add = SA_RESTART, drop = SA_RESETHAND | SA_SIGINFO;
+        k->sa_flags = (req->sa_flags | add) & ~drop;
+        *changed = add | drop;
+    }
+    return true;
+}
+
 static void oneshot_fired(int sig);
 
 static void trampoline(int sig, siginfo_t *info, void *uc)
@@ -132,8 +152,12 @@ static void trampoline(int sig, siginfo_t *info, void *uc)
 }
 
 /* Installs the program's request `req` for sig; lock held.
- *   add_flags / drop_flags: what we change in the kernel's copy;
- *   self_mask: the signal is blocked while its handler runs.
+ * upgrade: the one-shot System V request becomes persistent, the signal
+ * blocked while its handler runs (no SA_RESETHAND, no SA_NODEFER).
+ * A one-shot handler of a signal whose default we stand in for (SIGPIPE,
+ * SIGCHLD) is reset by the trampoline instead of the kernel, straight to
+ * the stand-in: the kernel's reset to SIG_DFL would leave a window in which
+ * a second SIGPIPE kills.
  * The view keeps the program's own bits for everything we changed and the
  * kernel's canonical form (SA_RESTORER, unknown bits cleared) for the rest. */
 static int install_locked(int sig, const struct sigaction *req, bool upgrade)
@@ -141,31 +165,31 @@ static int install_locked(int sig, const struct sigaction *req, bool upgrade)
     struct slot *s = &slots[sig];
     struct sigaction k = *req;
     sighandler_t h = req->sa_handler;
-    int kind = KIND_PASS, add = 0, drop = 0;
+    int kind = KIND_PASS, changed = 0, slot_extra = 0;
     bool self_added = false;
 
     if (is_function(h)) {
+        int add = SA_SIGINFO, drop = 0;
         kind = KIND_TRAMP;
         k.sa_sigaction = trampoline;
-        add = SA_SIGINFO;
         if (upgrade) {
             drop = SA_RESETHAND | SA_NODEFER;
             self_added = !sigismember(&req->sa_mask, sig);
             sigaddset(&k.sa_mask, sig);
+        } else if ((req->sa_flags & SA_RESETHAND) && substitute(sig) != SIG_DFL) {
+            drop = SA_RESETHAND;
+            slot_extra = SA_RESETHAND;
         }
-    } else if (h == SIG_DFL && substitute(sig) != SIG_DFL) {
+        k.sa_flags = (req->sa_flags | add) & ~drop;
+        changed = add | drop;
+    } else if (h == SIG_DFL && substitute_action(sig, req, &k, &changed)) {
         kind = KIND_SUBST;
-        k.sa_handler = substitute(sig);
-        if (k.sa_handler != SIG_IGN) {
-            add = SA_RESTART;
-            drop = SA_RESETHAND | SA_SIGINFO;
-        }
     }
-    k.sa_flags = (req->sa_flags | add) & ~drop;
 
     if (kind == KIND_TRAMP) {
         /* install: slot first, then the kernel */
-        __atomic_store_n(&s->flags, (k.sa_flags & ~SA_SIGINFO) | (req->sa_flags & SA_SIGINFO),
+        __atomic_store_n(&s->flags,
+                         (k.sa_flags & ~SA_SIGINFO) | (req->sa_flags & SA_SIGINFO) | slot_extra,
                          __ATOMIC_RELAXED);
         __atomic_store_n(&s->handler, h, __ATOMIC_RELEASE);
     }
@@ -177,11 +201,10 @@ static int install_locked(int sig, const struct sigaction *req, bool upgrade)
         __atomic_store_n(&s->handler, h, __ATOMIC_RELEASE);
     }
     s->kind = kind;
-    s->installed = k.sa_handler;
+    __atomic_store_n(&s->installed, k.sa_handler, __ATOMIC_RELEASE);
     if (kind != KIND_PASS) {
         struct sigaction rb;
         real_sigaction(sig, NULL, &rb);
-        int changed = add | drop;
         s->view = rb;
         s->view.sa_handler = h;
         s->view.sa_flags = (rb.sa_flags & ~changed) | (req->sa_flags & changed);
@@ -205,37 +228,40 @@ static int view_locked(int sig, struct sigaction *out)
     if (s->kind != KIND_PASS) {
         /* Changed behind our back: the kernel is the truth from now on. */
         s->kind = KIND_PASS;
+        __atomic_store_n(&s->installed, k.sa_handler, __ATOMIC_RELEASE);
         __atomic_store_n(&s->handler, k.sa_handler, __ATOMIC_RELEASE);
     }
     *out = k;
     return 0;
 }
 
-/* A SA_RESETHAND handler just fired: the kernel reset the disposition to
- * SIG_DFL before calling us.  The program now sees SIG_DFL with its flags;
- * if SIG_DFL has a substitute (SIGPIPE, SIGCHLD), it goes back in. */
+/* A SA_RESETHAND handler just fired.  Either the kernel reset the
+ * disposition to SIG_DFL before calling us, or (SIGPIPE, SIGCHLD) it still
+ * holds the trampoline and the reset is ours to do.  The program now sees
+ * SIG_DFL with its flags; if SIG_DFL has a stand-in, it goes in. */
 static void oneshot_fired(int sig)
 {
-    sigset_t saved;
     int e = errno;
+    struct sigaction req, k;
+    int changed;
+    memset(&req, 0, sizeof req);
+    sigemptyset(&req.sa_mask);
+    req.sa_handler = SIG_DFL;
+    bool sub = substitute_action(sig, &req, &k, &changed);
+    sigset_t saved;
     lock(&saved);
     struct slot *s = &slots[sig];
     if (s->kind == KIND_TRAMP && s->installed == AS_HANDLER(trampoline)) {
-        __atomic_store_n(&s->handler, SIG_DFL, __ATOMIC_RELEASE);
-        __atomic_store_n(&s->flags, 0, __ATOMIC_RELAXED);
-        s->view.sa_handler = SIG_DFL;
-        s->installed = SIG_DFL;
-        sighandler_t sub = substitute(sig);
-        if (sub != SIG_DFL) {
-            struct sigaction k;
-            memset(&k, 0, sizeof k);
-            k.sa_handler = sub;
-            k.sa_flags = sub == SIG_IGN ? 0 : SA_RESTART;
-            if (real_sigaction(sig, &k, NULL) == 0) {
-                s->kind = KIND_SUBST;
-                s->installed = sub;
-            }
+        if (sub && real_sigaction(sig, &k, NULL) == 0) {
+            s->kind = KIND_SUBST;
+            __atomic_store_n(&s->installed, k.sa_handler, __ATOMIC_RELEASE);
+        } else {
+            /* nothing stands in: the kernel did the reset */
+            __atomic_store_n(&s->installed, SIG_DFL, __ATOMIC_RELEASE);
         }
+        __atomic_store_n(&s->flags, 0, __ATOMIC_RELAXED);
+        __atomic_store_n(&s->handler, SIG_DFL, __ATOMIC_RELEASE);
+        s->view.sa_handler = SIG_DFL;
     }
     unlock(&saved);
     errno = e;

@@ -125,3 +125,109 @@ Test(signals, classic_reinstalling_handler_and_sigset_work_bare_and_shielded)
         ss_run_free(&b);
     }
 }
+
+/* ---- SIGPIPE through every entry point ---------------------------------------- */
+
+static void expect_default_entry(const char *entry, const char *previous)
+{
+    for (int m = 0; m < 2; m++) {
+        const char *mode = m ? "socket" : "pipe";
+        const char *argv[] = { ss_helper("pipewriter"), mode, entry, NULL };
+        struct ss_run bare, shielded;
+        run(&bare, false, NULL, argv);
+        run(&shielded, true, NULL, argv);
+        char want[128];
+        snprintf(want, sizeof want, "entry=%s previous=%s readback=DFL\n", entry, previous);
+        cr_expect(ss_signaled(&bare, SIGPIPE), "bare %s %s: %s", mode, entry,
+                  ss_describe(&bare));
+        cr_expect(strstr(bare.out, want), "bare %s %s: %s", mode, entry, ss_describe(&bare));
+        cr_expect(ss_exited(&shielded, 0), "shielded %s %s: %s", mode, entry,
+                  ss_describe(&shielded));
+        cr_expect(strstr(shielded.out, want), "shielded %s: %s", entry, ss_describe(&shielded));
+        cr_expect(strstr(shielded.out, "pipe-blocked=0 pipe-pending=0"), "shielded %s: %s",
+                  entry, ss_describe(&shielded));
+        ss_run_free(&bare);
+        ss_run_free(&shielded);
+    }
+}
+
+Test(signals, sigpipe_siginterrupt_and_sighold_keep_the_shield_and_read_back_default)
+{
+    expect_default_entry("siginterrupt", "DFL");
+    /* sigset(SIG_HOLD) then sigset(SIG_DFL): returns SIG_HOLD and unblocks */
+    expect_default_entry("sighold", "HOLD");
+}
+
+Test(signals, sigpipe_sigignore_reads_back_ignore)
+{
+    const char *argv[] = { ss_helper("pipewriter"), "pipe", "sigignore", NULL };
+    for (int preload = 0; preload < 2; preload++) {
+        struct ss_run r;
+        run(&r, preload, NULL, argv);
+        cr_expect(ss_exited(&r, 0), "%d: %s", preload, ss_describe(&r));
+        cr_expect(strstr(r.out, "entry=sigignore previous=DFL readback=IGN"), "%d: %s", preload,
+                  ss_describe(&r));
+        ss_run_free(&r);
+    }
+}
+
+Test(signals, sigpipe_program_handler_runs_behind_the_trampoline)
+{
+    static const char *entries[] = { "signal", "bsd_signal", "ssignal", "sysv_signal",
+                                     "__sysv_signal", "sigset", "sigaction", "__sigaction",
+                                     "sigaction-oneshot" };
+    for (unsigned i = 0; i < sizeof entries / sizeof entries[0]; i++) {
+        const char *argv[] = { ss_helper("pipewriter"), "pipe", "handler", entries[i], "1", NULL };
+        struct ss_run bare, shielded;
+        run(&bare, false, NULL, argv);
+        run(&shielded, true, NULL, argv);
+        cr_expect(ss_exited(&bare, 0) && strstr(bare.out, "kernel=program ") &&
+                      strstr(bare.out, "handler-calls=1 "),
+                  "bare %s: %s", entries[i], ss_describe(&bare));
+        /* the kernel holds the trampoline, which called the program's handler */
+        cr_expect(ss_exited(&shielded, 0) && strstr(shielded.out, "kernel=other ") &&
+                      strstr(shielded.out, "handler-calls=1 "),
+                  "shielded %s: %s", entries[i], ss_describe(&shielded));
+        cr_expect(strstr(shielded.out, "pipe-blocked=0 pipe-pending=0"), "%s: %s", entries[i],
+                  ss_describe(&shielded));
+        ss_run_free(&bare);
+        ss_run_free(&shielded);
+    }
+}
+
+/* A one-shot SIGPIPE handler: after it fired the program sees SIG_DFL, and
+ * the shield (not the fatal default) is what stands in the kernel. */
+Test(signals, sigpipe_oneshot_handler_falls_back_to_the_shield_not_to_death)
+{
+    const char *oneshot[] = { ss_helper("pipewriter"), "pipe", "handler", "sigaction-oneshot",
+                              "3", NULL };
+    const char *sysv[] = { ss_helper("pipewriter"), "pipe", "handler", "sysv_signal", "3", NULL };
+    const char *off[] = { "SOCKSHIELD_SIGNAL=off", NULL };
+    struct ss_run bare, shielded, sysv_bare, sysv_off, sysv_upgraded;
+    run(&bare, false, NULL, oneshot);
+    run(&shielded, true, NULL, oneshot);
+    run(&sysv_bare, false, NULL, sysv);
+    run(&sysv_off, true, off, sysv);
+    run(&sysv_upgraded, true, NULL, sysv);
+    cr_expect(ss_signaled(&bare, SIGPIPE), "bare: %s", ss_describe(&bare));
+    cr_expect(ss_signaled(&sysv_bare, SIGPIPE), "bare sysv: %s", ss_describe(&sysv_bare));
+    /* the reset is the trampoline's, straight to the shield: the kernel
+     * never holds SIGPIPE's fatal default, not even between delivery and
+     * the handler (another thread's SIGPIPE would kill there) */
+    cr_expect(strstr(bare.out, "kernel-resethand=1"), "bare: %s", ss_describe(&bare));
+    cr_expect(strstr(shielded.out, "kernel-resethand=0"), "shielded: %s", ss_describe(&shielded));
+    cr_expect(strstr(sysv_off.out, "kernel-resethand=0"), "sysv off: %s", ss_describe(&sysv_off));
+    cr_expect(ss_exited(&shielded, 0) && strstr(shielded.out, "handler-calls=1 readback=DFL") &&
+                  ss_count(shielded.out, "errno=Broken pipe") == 3,
+              "shielded: %s", ss_describe(&shielded));
+    cr_expect(ss_exited(&sysv_off, 0) && strstr(sysv_off.out, "handler-calls=1 readback=DFL"),
+              "sysv, SOCKSHIELD_SIGNAL=off: %s", ss_describe(&sysv_off));
+    cr_expect(ss_exited(&sysv_upgraded, 0) &&
+                  strstr(sysv_upgraded.out, "handler-calls=3 readback=handler"),
+              "sysv upgraded: %s", ss_describe(&sysv_upgraded));
+    ss_run_free(&bare);
+    ss_run_free(&shielded);
+    ss_run_free(&sysv_bare);
+    ss_run_free(&sysv_off);
+    ss_run_free(&sysv_upgraded);
+}
