@@ -14,14 +14,21 @@
  *
  * Async-signal-safe: writers take a spinlock with every signal blocked (so
  * a handler on the same thread can never wait for it), the trampoline reads
- * the handler with one atomic load. */
+ * the handler with one atomic load.
+ *
+ * The table belongs to one process.  A fork child gets its own copy (the
+ * atfork handler makes it the owner); a vfork child, or anything else that
+ * shares our memory under another pid, must not write it: there every
+ * request goes to the kernel only (interposition notes §3.5). */
 #include "sigpolicy.h"
 
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "real.h"
 #include "shield.h"
@@ -48,6 +55,16 @@ typedef void (*info_fn)(int, siginfo_t *, void *);
 static struct slot slots[NSLOTS];
 static int slot_lock;
 static uint64_t interrupt_set; /* siginterrupt(sig, 1) was called */
+static pid_t table_owner;      /* the process whose table this is */
+
+/* True in a process that shares our memory without owning the table: a
+ * vfork child (the parent's table, the child's own kernel dispositions).
+ * One getpid system call: signal-setting calls are rare. */
+static bool foreign(void)
+{
+    pid_t owner = __atomic_load_n(&table_owner, __ATOMIC_RELAXED);
+    return owner != 0 && owner != (pid_t)syscall(SYS_getpid);
+}
 
 static void lock(sigset_t *saved)
 {
@@ -142,8 +159,9 @@ static void trampoline(int sig, siginfo_t *info, void *uc)
     int flags = __atomic_load_n(&s->flags, __ATOMIC_RELAXED);
     if (flags & SA_RESETHAND)
         oneshot_fired(sig);
-    /* The program replaced its handler while this signal was on its way. */
-    if (!is_function(h))
+    /* The program replaced its handler while this signal was on its way
+     * (or the table is damaged: never call ourselves). */
+    if (!is_function(h) || h == AS_HANDLER(trampoline))
         return;
     if (flags & SA_SIGINFO)
         AS_INFO(h)(sig, info, uc);
@@ -229,7 +247,8 @@ static int view_locked(int sig, struct sigaction *out)
         /* Changed behind our back: the kernel is the truth from now on. */
         s->kind = KIND_PASS;
         __atomic_store_n(&s->installed, k.sa_handler, __ATOMIC_RELEASE);
-        __atomic_store_n(&s->handler, k.sa_handler, __ATOMIC_RELEASE);
+        if (k.sa_handler != AS_HANDLER(trampoline))
+            __atomic_store_n(&s->handler, k.sa_handler, __ATOMIC_RELEASE);
     }
     *out = k;
     return 0;
@@ -248,6 +267,13 @@ static void oneshot_fired(int sig)
     sigemptyset(&req.sa_mask);
     req.sa_handler = SIG_DFL;
     bool sub = substitute_action(sig, &req, &k, &changed);
+    if (foreign()) {
+        /* a vfork child: its own kernel table only */
+        if (sub)
+            real_sigaction(sig, &k, NULL);
+        errno = e;
+        return;
+    }
     sigset_t saved;
     lock(&saved);
     struct slot *s = &slots[sig];
@@ -267,12 +293,40 @@ static void oneshot_fired(int sig)
     errno = e;
 }
 
+/* In a foreign process (vfork child): the request goes to the kernel with
+ * SIG_DFL's stand-ins, handlers installed directly (the trampoline would
+ * read the parent's table); the read-back is the parent's view while the
+ * kernel still holds what the parent installed, else the kernel's. */
+static int action_foreign(int sig, const struct sigaction *act, struct sigaction *old)
+{
+    struct sigaction req, k, prev;
+    if (act)
+        req = *act;
+    if (real_sigaction(sig, NULL, &prev) != 0)
+        return -1;
+    struct slot *s = &slots[sig];
+    if (s->kind != KIND_PASS && prev.sa_handler == __atomic_load_n(&s->installed, __ATOMIC_ACQUIRE))
+        prev = s->view;
+    if (act) {
+        int changed;
+        if (!(req.sa_handler == SIG_DFL && substitute_action(sig, &req, &k, &changed)))
+            k = req;
+        if (real_sigaction(sig, &k, NULL) != 0)
+            return -1;
+    }
+    if (old)
+        *old = prev;
+    return 0;
+}
+
 static int action(int sig, const struct sigaction *act, struct sigaction *old, bool upgrade)
 {
     sockshield_ensure_init();
     if (!settable(sig) || (act && (sig == SIGKILL || sig == SIGSTOP)))
         return real_sigaction(sig, act, old); /* glibc says EINVAL */
 
+    if (foreign())
+        return action_foreign(sig, act, old);
     struct sigaction req, prev;
     if (act)
         req = *act; /* act and old may be the same struct */
@@ -371,7 +425,13 @@ int sockshield_sig_interrupt(int sig, int flag)
     struct sigaction act;
     if (action(sig, NULL, &act, false) < 0)
         return -1;
-    if (flag) {
+    if (foreign()) {
+        /* the parent's siginterrupt memory is not ours to change */
+        if (flag)
+            act.sa_flags &= ~SA_RESTART;
+        else
+            act.sa_flags |= SA_RESTART;
+    } else if (flag) {
         __atomic_or_fetch(&interrupt_set, SOCKSHIELD_SIGBIT(sig), __ATOMIC_RELAXED);
         act.sa_flags &= ~SA_RESTART;
     } else {
@@ -381,8 +441,18 @@ int sockshield_sig_interrupt(int sig, int flag)
     return action(sig, &act, NULL, false) < 0 ? -1 : 0;
 }
 
+/* A fork child owns its copy of the table.  A lock held by another thread
+ * of the parent at fork time has no holder here. */
+static void after_fork_child(void)
+{
+    __atomic_store_n(&table_owner, (pid_t)syscall(SYS_getpid), __ATOMIC_RELAXED);
+    __atomic_store_n(&slot_lock, 0, __ATOMIC_RELEASE);
+}
+
 void sockshield_sig_setup(bool launcher_ignored)
 {
+    __atomic_store_n(&table_owner, (pid_t)syscall(SYS_getpid), __ATOMIC_RELAXED);
+    pthread_atfork(NULL, NULL, after_fork_child);
     sigset_t saved;
     lock(&saved);
     for (int sig = 1; sig < NSLOTS; sig++) {

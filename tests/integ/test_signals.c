@@ -231,3 +231,27 @@ Test(signals, sigpipe_oneshot_handler_falls_back_to_the_shield_not_to_death)
     ss_run_free(&sysv_off);
     ss_run_free(&sysv_upgraded);
 }
+
+/* ---- children -------------------------------------------------------------------- */
+
+/* A vfork child shares the parent's memory: its signal() calls before exec
+ * must not rewrite the parent's table. */
+Test(signals, vfork_child_resetting_signals_leaves_the_parent_handlers_alone)
+{
+    char child[4096];
+    snprintf(child, sizeof child, "%s", ss_helper("sigstate")); /* ss_helper's buffer is reused */
+    const char *argv[] = { ss_helper("spawnkids"), "vfork-reset", child, "own", NULL };
+    const char *off[] = { "SOCKSHIELD_INHERIT=off", NULL };
+    static const char parent[] =
+        "parent: usr1=1 pipe=1 usr1-readback=handler pipe-readback=handler";
+    struct ss_run bare, shielded;
+    run(&bare, false, NULL, argv);
+    run(&shielded, true, off, argv);
+    cr_expect(ss_exited(&bare, 0) && strstr(bare.out, parent), "bare: %s", ss_describe(&bare));
+    cr_expect(ss_exited(&shielded, 0) && strstr(shielded.out, parent), "shielded: %s",
+              ss_describe(&shielded));
+    cr_expect(strstr(shielded.out, "vfork-reset: PIPE=default CHLD=default blocked=none"),
+              "shielded: %s", ss_describe(&shielded));
+    ss_run_free(&bare);
+    ss_run_free(&shielded);
+}
