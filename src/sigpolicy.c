@@ -27,9 +27,9 @@
 #include <stdbool.h>
 #include <string.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "proc.h"
 #include "real.h"
 #include "shield.h"
 
@@ -99,13 +99,14 @@ static void sigpipe_catcher(int sig)
     (void)sig;
 }
 
-/* SOCKSHIELD_REAP: collect every exited child, keep errno. */
+/* SOCKSHIELD_REAP: collect every exited child and record its status for
+ * a later wait (proc.c).  Installed with every signal blocked, so nothing
+ * nests inside it on this thread; errno is kept. */
 static void child_reaper(int sig)
 {
     int saved = errno;
     (void)sig;
-    while (waitpid(-1, NULL, WNOHANG) > 0)
-        ;
+    sockshield_proc_reap();
     errno = saved;
 }
 
@@ -127,9 +128,10 @@ static sighandler_t substitute(int sig)
 
 /* The kernel action standing in for the program's SIG_DFL request `req`
  * (only its flags and mask matter); false when nothing stands in.  Returns
- * in *changed the flag bits we set differently from the request. */
+ * in *changed the flag bits we set differently from the request, and in
+ * *mask_changed whether the mask differs. */
 static bool substitute_action(int sig, const struct sigaction *req, struct sigaction *k,
-                              int *changed)
+                              int *changed, bool *mask_changed)
 {
     sighandler_t sub = substitute(sig);
     if (sub == SIG_DFL)
@@ -137,10 +139,15 @@ static bool substitute_action(int sig, const struct sigaction *req, struct sigac
     *k = *req;
     k->sa_handler = sub;
     *changed = 0;
+    *mask_changed = false;
     if (sub != SIG_IGN) {
         int add = SA_RESTART, drop = SA_RESETHAND | SA_SIGINFO;
         k->sa_flags = (req->sa_flags | add) & ~drop;
         *changed = add | drop;
+        if (sub == child_reaper) {
+            sigfillset(&k->sa_mask);
+            *mask_changed = true;
+        }
     }
     return true;
 }
@@ -184,7 +191,7 @@ static int install_locked(int sig, const struct sigaction *req, bool upgrade)
     struct sigaction k = *req;
     sighandler_t h = req->sa_handler;
     int kind = KIND_PASS, changed = 0, slot_extra = 0;
-    bool self_added = false;
+    bool self_added = false, mask_changed = false;
 
     if (is_function(h)) {
         int add = SA_SIGINFO, drop = 0;
@@ -200,7 +207,7 @@ static int install_locked(int sig, const struct sigaction *req, bool upgrade)
         }
         k.sa_flags = (req->sa_flags | add) & ~drop;
         changed = add | drop;
-    } else if (h == SIG_DFL && substitute_action(sig, req, &k, &changed)) {
+    } else if (h == SIG_DFL && substitute_action(sig, req, &k, &changed, &mask_changed)) {
         kind = KIND_SUBST;
     }
 
@@ -228,6 +235,12 @@ static int install_locked(int sig, const struct sigaction *req, bool upgrade)
         s->view.sa_flags = (rb.sa_flags & ~changed) | (req->sa_flags & changed);
         if (self_added)
             sigdelset(&s->view.sa_mask, sig);
+        if (mask_changed) {
+            /* what the kernel would have kept of the request */
+            s->view.sa_mask = req->sa_mask;
+            sigdelset(&s->view.sa_mask, SIGKILL);
+            sigdelset(&s->view.sa_mask, SIGSTOP);
+        }
     }
     return 0;
 }
@@ -263,10 +276,11 @@ static void oneshot_fired(int sig)
     int e = errno;
     struct sigaction req, k;
     int changed;
+    bool mask_changed;
     memset(&req, 0, sizeof req);
     sigemptyset(&req.sa_mask);
     req.sa_handler = SIG_DFL;
-    bool sub = substitute_action(sig, &req, &k, &changed);
+    bool sub = substitute_action(sig, &req, &k, &changed, &mask_changed);
     if (foreign()) {
         /* a vfork child: its own kernel table only */
         if (sub)
@@ -309,7 +323,8 @@ static int action_foreign(int sig, const struct sigaction *act, struct sigaction
         prev = s->view;
     if (act) {
         int changed;
-        if (!(req.sa_handler == SIG_DFL && substitute_action(sig, &req, &k, &changed)))
+        bool mask_changed;
+        if (!(req.sa_handler == SIG_DFL && substitute_action(sig, &req, &k, &changed, &mask_changed)))
             k = req;
         if (real_sigaction(sig, &k, NULL) != 0)
             return -1;
@@ -441,12 +456,22 @@ int sockshield_sig_interrupt(int sig, int flag)
     return action(sig, &act, NULL, false) < 0 ? -1 : 0;
 }
 
+/* Asks the kernel, not the table: a SIGCHLD handler installed behind our
+ * back (raw rt_sigaction) must stop our sweeps at once. */
+bool sockshield_sig_reaper_active(void)
+{
+    struct sigaction k;
+    return sockshield_cfg.reap && real_sigaction(SIGCHLD, NULL, &k) == 0 &&
+           k.sa_handler == child_reaper;
+}
+
 /* A fork child owns its copy of the table.  A lock held by another thread
  * of the parent at fork time has no holder here. */
 static void after_fork_child(void)
 {
     __atomic_store_n(&table_owner, (pid_t)syscall(SYS_getpid), __ATOMIC_RELAXED);
     __atomic_store_n(&slot_lock, 0, __ATOMIC_RELEASE);
+    sockshield_proc_after_fork();
 }
 
 void sockshield_sig_setup(bool launcher_ignored)
@@ -492,4 +517,8 @@ void sockshield_sig_setup(bool launcher_ignored)
         }
     }
     unlock(&saved);
+    /* Children that ended before an exec into this program sent their
+     * SIGCHLD to nobody: collect them now. */
+    if (sockshield_sig_reaper_active())
+        sockshield_proc_sweep();
 }
