@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
 
 #include "log.h"
 #include "real.h"
@@ -277,14 +278,24 @@ void sockshield_proc_sweep(void)
     errno = saved;
 }
 
-/* Reapers on other threads finish in a few system calls. */
+/* Reapers on other threads finish in a few system calls.  The wait is
+ * bounded all the same: in a child of _Fork() or a raw fork (no atfork
+ * handler) the count copied from a reaper running at that instant never
+ * drains; giving up costs at most a missed record (ECHILD), never a hang. */
 static void wait_reapers(void)
 {
+    struct timespec start, now;
     for (unsigned spins = 0; __atomic_load_n(&reaping, __ATOMIC_SEQ_CST) != 0; spins++) {
-        if (spins < 100)
+        if (spins < 100) {
             __builtin_ia32_pause();
-        else
-            sched_yield();
+            continue;
+        }
+        if (spins == 100)
+            clock_gettime(CLOCK_MONOTONIC, &start);
+        sched_yield();
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (now.tv_sec - start.tv_sec >= 2)
+            return;
     }
 }
 
