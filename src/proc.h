@@ -13,11 +13,22 @@ void sockshield_exec_failed(void);
 enum sockshield_execl { SOCKSHIELD_EXECL, SOCKSHIELD_EXECLE, SOCKSHIELD_EXECLP };
 int sockshield_execl(enum sockshield_execl kind, const char *path, const char *arg0, va_list ap);
 
-/* The wait family and popen/pclose (reaping, SOCKSHIELD_REAP). */
+/* The wait family, popen/pclose and system (SOCKSHIELD_REAP): a child the
+ * reaper collected is still reported, once, to the wait that asks for it. */
 pid_t sockshield_wait4(enum sockshield_call id, pid_t pid, int *status, int options,
                        struct rusage *ru);
 int sockshield_waitid(idtype_t type, id_t id, siginfo_t *info, int options);
 FILE *sockshield_popen(const char *cmd, const char *mode);
 int sockshield_pclose(FILE *f);
+int sockshield_system(const char *cmd);
+
+/* The reaper's body, called from the SIGCHLD handler with every signal
+ * blocked: collects every exited child and records it.  Async-signal-safe,
+ * lock-free. */
+void sockshield_proc_reap(void);
+/* The same from ordinary code (signals blocked around it). */
+void sockshield_proc_sweep(void);
+/* In a fork child: the parent's waiters and reapers are not ours. */
+void sockshield_proc_after_fork(void);
 
 #endif

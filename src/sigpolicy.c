@@ -14,15 +14,22 @@
  *
  * Async-signal-safe: writers take a spinlock with every signal blocked (so
  * a handler on the same thread can never wait for it), the trampoline reads
- * the handler with one atomic load. */
+ * the handler with one atomic load.
+ *
+ * The table belongs to one process.  A fork child gets its own copy (the
+ * atfork handler makes it the owner); a vfork child, or anything else that
+ * shares our memory under another pid, must not write it: there every
+ * request goes to the kernel only (interposition notes §3.5). */
 #include "sigpolicy.h"
 
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <string.h>
-#include <sys/wait.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
+#include "proc.h"
 #include "real.h"
 #include "shield.h"
 
@@ -48,6 +55,16 @@ typedef void (*info_fn)(int, siginfo_t *, void *);
 static struct slot slots[NSLOTS];
 static int slot_lock;
 static uint64_t interrupt_set; /* siginterrupt(sig, 1) was called */
+static pid_t table_owner;      /* the process whose table this is */
+
+/* True in a process that shares our memory without owning the table: a
+ * vfork child (the parent's table, the child's own kernel dispositions).
+ * One getpid system call: signal-setting calls are rare. */
+static bool foreign(void)
+{
+    pid_t owner = __atomic_load_n(&table_owner, __ATOMIC_RELAXED);
+    return owner != 0 && owner != (pid_t)syscall(SYS_getpid);
+}
 
 static void lock(sigset_t *saved)
 {
@@ -82,13 +99,14 @@ static void sigpipe_catcher(int sig)
     (void)sig;
 }
 
-/* SOCKSHIELD_REAP: collect every exited child, keep errno. */
+/* SOCKSHIELD_REAP: collect every exited child and record its status for
+ * a later wait (proc.c).  Installed with every signal blocked, so nothing
+ * nests inside it on this thread; errno is kept. */
 static void child_reaper(int sig)
 {
     int saved = errno;
     (void)sig;
-    while (waitpid(-1, NULL, WNOHANG) > 0)
-        ;
+    sockshield_proc_reap();
     errno = saved;
 }
 
@@ -108,6 +126,32 @@ static sighandler_t substitute(int sig)
     return SIG_DFL;
 }
 
+/* The kernel action standing in for the program's SIG_DFL request `req`
+ * (only its flags and mask matter); false when nothing stands in.  Returns
+ * in *changed the flag bits we set differently from the request, and in
+ * *mask_changed whether the mask differs. */
+static bool substitute_action(int sig, const struct sigaction *req, struct sigaction *k,
+                              int *changed, bool *mask_changed)
+{
+    sighandler_t sub = substitute(sig);
+    if (sub == SIG_DFL)
+        return false;
+    *k = *req;
+    k->sa_handler = sub;
+    *changed = 0;
+    *mask_changed = false;
+    if (sub != SIG_IGN) {
+        int add = SA_RESTART, drop = SA_RESETHAND | SA_SIGINFO;
+        k->sa_flags = (req->sa_flags | add) & ~drop;
+        *changed = add | drop;
+        if (sub == child_reaper) {
+            sigfillset(&k->sa_mask);
+            *mask_changed = true;
+        }
+    }
+    return true;
+}
+
 static void oneshot_fired(int sig);
 
 static void trampoline(int sig, siginfo_t *info, void *uc)
@@ -122,8 +166,9 @@ static void trampoline(int sig, siginfo_t *info, void *uc)
     int flags = __atomic_load_n(&s->flags, __ATOMIC_RELAXED);
     if (flags & SA_RESETHAND)
         oneshot_fired(sig);
-    /* The program replaced its handler while this signal was on its way. */
-    if (!is_function(h))
+    /* The program replaced its handler while this signal was on its way
+     * (or the table is damaged: never call ourselves). */
+    if (!is_function(h) || h == AS_HANDLER(trampoline))
         return;
     /* Wrapped calls the handler makes clear the record for themselves; the
      * call this signal interrupted must still find its signals after. */
@@ -136,8 +181,12 @@ static void trampoline(int sig, siginfo_t *info, void *uc)
 }
 
 /* Installs the program's request `req` for sig; lock held.
- *   add_flags / drop_flags: what we change in the kernel's copy;
- *   self_mask: the signal is blocked while its handler runs.
+ * upgrade: the one-shot System V request becomes persistent, the signal
+ * blocked while its handler runs (no SA_RESETHAND, no SA_NODEFER).
+ * A one-shot handler of a signal whose default we stand in for (SIGPIPE,
+ * SIGCHLD) is reset by the trampoline instead of the kernel, straight to
+ * the stand-in: the kernel's reset to SIG_DFL would leave a window in which
+ * a second SIGPIPE kills.
  * The view keeps the program's own bits for everything we changed and the
  * kernel's canonical form (SA_RESTORER, unknown bits cleared) for the rest. */
 static int install_locked(int sig, const struct sigaction *req, bool upgrade)
@@ -145,31 +194,31 @@ static int install_locked(int sig, const struct sigaction *req, bool upgrade)
     struct slot *s = &slots[sig];
     struct sigaction k = *req;
     sighandler_t h = req->sa_handler;
-    int kind = KIND_PASS, add = 0, drop = 0;
-    bool self_added = false;
+    int kind = KIND_PASS, changed = 0, slot_extra = 0;
+    bool self_added = false, mask_changed = false;
 
     if (is_function(h)) {
+        int add = SA_SIGINFO, drop = 0;
         kind = KIND_TRAMP;
         k.sa_sigaction = trampoline;
-        add = SA_SIGINFO;
         if (upgrade) {
             drop = SA_RESETHAND | SA_NODEFER;
             self_added = !sigismember(&req->sa_mask, sig);
             sigaddset(&k.sa_mask, sig);
+        } else if ((req->sa_flags & SA_RESETHAND) && substitute(sig) != SIG_DFL) {
+            drop = SA_RESETHAND;
+            slot_extra = SA_RESETHAND;
         }
-    } else if (h == SIG_DFL && substitute(sig) != SIG_DFL) {
+        k.sa_flags = (req->sa_flags | add) & ~drop;
+        changed = add | drop;
+    } else if (h == SIG_DFL && substitute_action(sig, req, &k, &changed, &mask_changed)) {
         kind = KIND_SUBST;
-        k.sa_handler = substitute(sig);
-        if (k.sa_handler != SIG_IGN) {
-            add = SA_RESTART;
-            drop = SA_RESETHAND | SA_SIGINFO;
-        }
     }
-    k.sa_flags = (req->sa_flags | add) & ~drop;
 
     if (kind == KIND_TRAMP) {
         /* install: slot first, then the kernel */
-        __atomic_store_n(&s->flags, (k.sa_flags & ~SA_SIGINFO) | (req->sa_flags & SA_SIGINFO),
+        __atomic_store_n(&s->flags,
+                         (k.sa_flags & ~SA_SIGINFO) | (req->sa_flags & SA_SIGINFO) | slot_extra,
                          __ATOMIC_RELAXED);
         __atomic_store_n(&s->handler, h, __ATOMIC_RELEASE);
     }
@@ -181,16 +230,21 @@ static int install_locked(int sig, const struct sigaction *req, bool upgrade)
         __atomic_store_n(&s->handler, h, __ATOMIC_RELEASE);
     }
     s->kind = kind;
-    s->installed = k.sa_handler;
+    __atomic_store_n(&s->installed, k.sa_handler, __ATOMIC_RELEASE);
     if (kind != KIND_PASS) {
         struct sigaction rb;
         real_sigaction(sig, NULL, &rb);
-        int changed = add | drop;
         s->view = rb;
         s->view.sa_handler = h;
         s->view.sa_flags = (rb.sa_flags & ~changed) | (req->sa_flags & changed);
         if (self_added)
             sigdelset(&s->view.sa_mask, sig);
+        if (mask_changed) {
+            /* what the kernel would have kept of the request */
+            s->view.sa_mask = req->sa_mask;
+            sigdelset(&s->view.sa_mask, SIGKILL);
+            sigdelset(&s->view.sa_mask, SIGSTOP);
+        }
     }
     return 0;
 }
@@ -209,40 +263,79 @@ static int view_locked(int sig, struct sigaction *out)
     if (s->kind != KIND_PASS) {
         /* Changed behind our back: the kernel is the truth from now on. */
         s->kind = KIND_PASS;
-        __atomic_store_n(&s->handler, k.sa_handler, __ATOMIC_RELEASE);
+        __atomic_store_n(&s->installed, k.sa_handler, __ATOMIC_RELEASE);
+        if (k.sa_handler != AS_HANDLER(trampoline))
+            __atomic_store_n(&s->handler, k.sa_handler, __ATOMIC_RELEASE);
     }
     *out = k;
     return 0;
 }
 
-/* A SA_RESETHAND handler just fired: the kernel reset the disposition to
- * SIG_DFL before calling us.  The program now sees SIG_DFL with its flags;
- * if SIG_DFL has a substitute (SIGPIPE, SIGCHLD), it goes back in. */
+/* A SA_RESETHAND handler just fired.  Either the kernel reset the
+ * disposition to SIG_DFL before calling us, or (SIGPIPE, SIGCHLD) it still
+ * holds the trampoline and the reset is ours to do.  The program now sees
+ * SIG_DFL with its flags; if SIG_DFL has a stand-in, it goes in. */
 static void oneshot_fired(int sig)
 {
-    sigset_t saved;
     int e = errno;
+    struct sigaction req, k;
+    int changed;
+    bool mask_changed;
+    memset(&req, 0, sizeof req);
+    sigemptyset(&req.sa_mask);
+    req.sa_handler = SIG_DFL;
+    bool sub = substitute_action(sig, &req, &k, &changed, &mask_changed);
+    if (foreign()) {
+        /* a vfork child: its own kernel table only */
+        if (sub)
+            real_sigaction(sig, &k, NULL);
+        errno = e;
+        return;
+    }
+    sigset_t saved;
     lock(&saved);
     struct slot *s = &slots[sig];
     if (s->kind == KIND_TRAMP && s->installed == AS_HANDLER(trampoline)) {
-        __atomic_store_n(&s->handler, SIG_DFL, __ATOMIC_RELEASE);
-        __atomic_store_n(&s->flags, 0, __ATOMIC_RELAXED);
-        s->view.sa_handler = SIG_DFL;
-        s->installed = SIG_DFL;
-        sighandler_t sub = substitute(sig);
-        if (sub != SIG_DFL) {
-            struct sigaction k;
-            memset(&k, 0, sizeof k);
-            k.sa_handler = sub;
-            k.sa_flags = sub == SIG_IGN ? 0 : SA_RESTART;
-            if (real_sigaction(sig, &k, NULL) == 0) {
-                s->kind = KIND_SUBST;
-                s->installed = sub;
-            }
+        if (sub && real_sigaction(sig, &k, NULL) == 0) {
+            s->kind = KIND_SUBST;
+            __atomic_store_n(&s->installed, k.sa_handler, __ATOMIC_RELEASE);
+        } else {
+            /* nothing stands in: the kernel did the reset */
+            __atomic_store_n(&s->installed, SIG_DFL, __ATOMIC_RELEASE);
         }
+        __atomic_store_n(&s->flags, 0, __ATOMIC_RELAXED);
+        __atomic_store_n(&s->handler, SIG_DFL, __ATOMIC_RELEASE);
+        s->view.sa_handler = SIG_DFL;
     }
     unlock(&saved);
     errno = e;
+}
+
+/* In a foreign process (vfork child): the request goes to the kernel with
+ * SIG_DFL's stand-ins, handlers installed directly (the trampoline would
+ * read the parent's table); the read-back is the parent's view while the
+ * kernel still holds what the parent installed, else the kernel's. */
+static int action_foreign(int sig, const struct sigaction *act, struct sigaction *old)
+{
+    struct sigaction req, k, prev;
+    if (act)
+        req = *act;
+    if (real_sigaction(sig, NULL, &prev) != 0)
+        return -1;
+    struct slot *s = &slots[sig];
+    if (s->kind != KIND_PASS && prev.sa_handler == __atomic_load_n(&s->installed, __ATOMIC_ACQUIRE))
+        prev = s->view;
+    if (act) {
+        int changed;
+        bool mask_changed;
+        if (!(req.sa_handler == SIG_DFL && substitute_action(sig, &req, &k, &changed, &mask_changed)))
+            k = req;
+        if (real_sigaction(sig, &k, NULL) != 0)
+            return -1;
+    }
+    if (old)
+        *old = prev;
+    return 0;
 }
 
 static int action(int sig, const struct sigaction *act, struct sigaction *old, bool upgrade)
@@ -251,6 +344,8 @@ static int action(int sig, const struct sigaction *act, struct sigaction *old, b
     if (!settable(sig) || (act && (sig == SIGKILL || sig == SIGSTOP)))
         return real_sigaction(sig, act, old); /* glibc says EINVAL */
 
+    if (foreign())
+        return action_foreign(sig, act, old);
     struct sigaction req, prev;
     if (act)
         req = *act; /* act and old may be the same struct */
@@ -349,7 +444,13 @@ int sockshield_sig_interrupt(int sig, int flag)
     struct sigaction act;
     if (action(sig, NULL, &act, false) < 0)
         return -1;
-    if (flag) {
+    if (foreign()) {
+        /* the parent's siginterrupt memory is not ours to change */
+        if (flag)
+            act.sa_flags &= ~SA_RESTART;
+        else
+            act.sa_flags |= SA_RESTART;
+    } else if (flag) {
         __atomic_or_fetch(&interrupt_set, SOCKSHIELD_SIGBIT(sig), __ATOMIC_RELAXED);
         act.sa_flags &= ~SA_RESTART;
     } else {
@@ -359,8 +460,28 @@ int sockshield_sig_interrupt(int sig, int flag)
     return action(sig, &act, NULL, false) < 0 ? -1 : 0;
 }
 
+/* Asks the kernel, not the table: a SIGCHLD handler installed behind our
+ * back (raw rt_sigaction) must stop our sweeps at once. */
+bool sockshield_sig_reaper_active(void)
+{
+    struct sigaction k;
+    return sockshield_cfg.reap && real_sigaction(SIGCHLD, NULL, &k) == 0 &&
+           k.sa_handler == child_reaper;
+}
+
+/* A fork child owns its copy of the table.  A lock held by another thread
+ * of the parent at fork time has no holder here. */
+static void after_fork_child(void)
+{
+    __atomic_store_n(&table_owner, (pid_t)syscall(SYS_getpid), __ATOMIC_RELAXED);
+    __atomic_store_n(&slot_lock, 0, __ATOMIC_RELEASE);
+    sockshield_proc_after_fork();
+}
+
 void sockshield_sig_setup(bool launcher_ignored)
 {
+    __atomic_store_n(&table_owner, (pid_t)syscall(SYS_getpid), __ATOMIC_RELAXED);
+    pthread_atfork(NULL, NULL, after_fork_child);
     sigset_t saved;
     lock(&saved);
     for (int sig = 1; sig < NSLOTS; sig++) {
@@ -400,4 +521,8 @@ void sockshield_sig_setup(bool launcher_ignored)
         }
     }
     unlock(&saved);
+    /* Children that ended before an exec into this program sent their
+     * SIGCHLD to nobody: collect them now. */
+    if (sockshield_sig_reaper_active())
+        sockshield_proc_sweep();
 }

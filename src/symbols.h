@@ -96,5 +96,6 @@
     CALL(wait,    pid_t,   wait4,       (pid_t pid, int *st, int opt, struct rusage *ru), (pid, st, opt, ru))   \
     CALL(wait,    int,     waitid,      (idtype_t t, id_t id, siginfo_t *in, int opt), (t, id, in, opt))        \
     CALL(wait,    FILE *,  popen,       (const char *cmd, const char *mode), (cmd, mode))                       \
-    CALL(wait,    int,     pclose,      (FILE *f), (f))
+    CALL(wait,    int,     pclose,      (FILE *f), (f))                                                         \
+    CALL(wait,    int,     system,      (const char *cmd), (cmd))
 /* clang-format on */

@@ -1,6 +1,7 @@
 /* Prints how SIGPIPE and SIGCHLD stand in this process, from the kernel's
  * own view (/proc/self/status): "PIPE=default CHLD=default", or ignored /
- * caught.  Used as the child of a shielded program. */
+ * caught, then which of the two are blocked ("blocked=none", "blocked=PIPE",
+ * ...).  Used as the child of a shielded program. */
 #include <stdio.h>
 #include <string.h>
 
@@ -29,6 +30,10 @@ int main(void)
     fclose(f);
     buf[n] = '\0';
     unsigned long long ign = field(buf, "SigIgn:"), cgt = field(buf, "SigCgt:");
-    printf("PIPE=%s CHLD=%s\n", state(ign, cgt, 13), state(ign, cgt, 17));
+    unsigned long long blk = field(buf, "SigBlk:");
+    unsigned long long pipe = 1ULL << 12, chld = 1ULL << 16;
+    printf("PIPE=%s CHLD=%s blocked=%s\n", state(ign, cgt, 13), state(ign, cgt, 17),
+           (blk & pipe) && (blk & chld) ? "PIPE,CHLD" : blk & pipe ? "PIPE" :
+           blk & chld ? "CHLD" : "none");
     return 0;
 }
