@@ -620,7 +620,7 @@ size_t sockshield_format_record(char *out, size_t cap, const struct sockshield_r
     /* Bytes kept back for the end of the line: '\n', and '}' for JSON. */
     const size_t tail = json ? 2 : 1;
     struct line l;
-    char time[48];
+    char stamp[48];
     struct sockshield_buf tb;
 
     if (!out || cap == 0)
@@ -633,18 +633,18 @@ size_t sockshield_format_record(char *out, size_t cap, const struct sockshield_r
     l.format = format;
     l.first = true;
 
-    sockshield_buf_init(&tb, time, sizeof time);
+    sockshield_buf_init(&tb, stamp, sizeof stamp);
     sockshield_buf_utc(&tb, r->sec, r->usec);
 
     if (json) {
         sockshield_buf_char(&l.b, '{');
-        field_string(&l, "time", time, tb.len, 0);
+        field_string(&l, "time", stamp, tb.len, 0);
     } else {
         sockshield_buf_str(&l.b, "sockshield:");
         if (l.b.full)
             l.b.len = 0;        /* not even the prefix: an empty line */
         field_begin(&l, NULL);
-        sockshield_buf_mem(&l.b, time, tb.len);
+        sockshield_buf_mem(&l.b, stamp, tb.len);
         field_end(&l, true);
     }
     field_i64(&l, "pid", r->pid);
