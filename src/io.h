@@ -61,23 +61,39 @@ static inline void sockshield_io_leave(struct sockshield_io *io)
  * returns true when the call should be made again (EINTR to resume).
  * errno is preserved whenever it returns false. */
 bool sockshield_io_again(struct sockshield_io *io, ssize_t result);
+/* The same for calls that name a destination (sendto; sendmsg and sendmmsg
+ * through their msghdr): an event's peer is that address on a datagram
+ * socket.  The arguments are looked at only when an event is logged, and
+ * only after the kernel accepted them (never on EFAULT). */
+bool sockshield_io_again_to(struct sockshield_io *io, ssize_t result, const struct sockaddr *to,
+                            socklen_t len);
+bool sockshield_io_again_msg(struct sockshield_io *io, ssize_t result, const struct msghdr *msg);
 
-/* A wrapped call: `call` is the real call, re-evaluated on each resume. */
-#define SOCKSHIELD_IO_ID(id, fd, dir, requested, call)                                    \
-    __extension__({                                                                       \
-        struct sockshield_io io_;                                                         \
-        __typeof__(call) r_;                                                              \
-        sockshield_io_enter(&io_, (id), (fd), (dir), (requested));                        \
-        while (SOCKSHIELD_UNLIKELY((r_ = (call)) <= 0) && sockshield_io_again(&io_, r_)) \
-            ;                                                                             \
-        sockshield_io_leave(&io_);                                                        \
-        r_;                                                                               \
+/* A wrapped call: `call` is the real call, re-evaluated on each resume;
+ * `again` (the slow path) is evaluated only when it returned 0 or -1. */
+#define SOCKSHIELD_IO_WITH(id, fd, dir, requested, call, again)                \
+    __extension__({                                                            \
+        struct sockshield_io io_;                                              \
+        __typeof__(call) r_;                                                   \
+        sockshield_io_enter(&io_, (id), (fd), (dir), (requested));             \
+        while (SOCKSHIELD_UNLIKELY((r_ = (call)) <= 0) && (again))             \
+            ;                                                                  \
+        sockshield_io_leave(&io_);                                             \
+        r_;                                                                    \
     })
+#define SOCKSHIELD_IO_ID(id, fd, dir, requested, call) \
+    SOCKSHIELD_IO_WITH(id, fd, dir, requested, call, sockshield_io_again(&io_, r_))
 
 #define SOCKSHIELD_IO(id, fd, dir, requested, call) \
     SOCKSHIELD_IO_ID(SOCKSHIELD_CALL_##id, fd, dir, requested, call)
 #define SOCKSHIELD_IN(id, fd, n, call) SOCKSHIELD_IO(id, fd, SOCKSHIELD_DIR_IN, n, call)
 #define SOCKSHIELD_OUT(id, fd, call) SOCKSHIELD_IO(id, fd, SOCKSHIELD_DIR_OUT, 0, call)
+#define SOCKSHIELD_OUT_TO(id, fd, to, len, call)                                    \
+    SOCKSHIELD_IO_WITH(SOCKSHIELD_CALL_##id, fd, SOCKSHIELD_DIR_OUT, 0, call,       \
+                       sockshield_io_again_to(&io_, r_, (to), (len)))
+#define SOCKSHIELD_OUT_MSG(id, fd, msg, call)                                       \
+    SOCKSHIELD_IO_WITH(SOCKSHIELD_CALL_##id, fd, SOCKSHIELD_DIR_OUT, 0, call,       \
+                       sockshield_io_again_msg(&io_, r_, (msg)))
 
 /* Calls with their own bookkeeping (io.c). */
 int sockshield_accept(enum sockshield_call id, int fd, struct sockaddr *addr, socklen_t *len,

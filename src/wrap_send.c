@@ -4,8 +4,8 @@
 
 ssize_t send(int fd, const void *b, size_t n, int f) { return SOCKSHIELD_OUT(send, fd, real_send(fd, b, n, f)); }
 ssize_t __send(int fd, const void *b, size_t n, int f) { return SOCKSHIELD_OUT(__send, fd, real___send(fd, b, n, f)); }
-ssize_t sendto(int fd, const void *b, size_t n, int f, __CONST_SOCKADDR_ARG a, socklen_t l) { return SOCKSHIELD_OUT(sendto, fd, real_sendto(fd, b, n, f, a, l)); }
-ssize_t sendmsg(int fd, const struct msghdr *m, int f) { return SOCKSHIELD_OUT(sendmsg, fd, real_sendmsg(fd, m, f)); }
-int sendmmsg(int fd, struct mmsghdr *v, unsigned int n, int f) { return SOCKSHIELD_OUT(sendmmsg, fd, real_sendmmsg(fd, v, n, f)); }
+ssize_t sendto(int fd, const void *b, size_t n, int f, __CONST_SOCKADDR_ARG a, socklen_t l) { return SOCKSHIELD_OUT_TO(sendto, fd, a.__sockaddr__, l, real_sendto(fd, b, n, f, a, l)); }
+ssize_t sendmsg(int fd, const struct msghdr *m, int f) { return SOCKSHIELD_OUT_MSG(sendmsg, fd, m, real_sendmsg(fd, m, f)); }
+int sendmmsg(int fd, struct mmsghdr *v, unsigned int n, int f) { return SOCKSHIELD_OUT_MSG(sendmmsg, fd, v ? &v->msg_hdr : NULL, real_sendmmsg(fd, v, n, f)); }
 ssize_t sendfile(int out, int in, off_t *o, size_t n) { return SOCKSHIELD_OUT(sendfile, out, real_sendfile(out, in, o, n)); }
 ssize_t sendfile64(int out, int in, off64_t *o, size_t n) { return SOCKSHIELD_OUT(sendfile64, out, real_sendfile64(out, in, o, n)); }
