@@ -384,9 +384,17 @@ void ev_probe(struct ev_run *run, const char *format, const char *const env[],
     ss_env_set(&e, "SOCKSHIELD_LOG_FORMAT=%s", format);
     for (int i = 0; env && env[i]; i++)
         ss_env_set(&e, "%s", env[i]);
-    for (int i = 0; env && env[i]; i++)
-        if (!strncmp(env[i], "SOCKSHIELD_LOG=", 15) && !strcmp(env[i] + 15, "stderr"))
+    /* A log named by the caller: a file is read back, anything else is
+     * looked for on stderr. */
+    for (int i = 0; env && env[i]; i++) {
+        if (strncmp(env[i], "SOCKSHIELD_LOG=", 15) != 0)
+            continue;
+        const char *v = env[i] + 15;
+        if (v[0] == '/' && !strstr(v, "%p"))
+            snprintf(run->logpath, sizeof run->logpath, "%s", v);
+        else
             run->logpath[0] = '\0';
+    }
     run->t0 = ev_now();
     ss_run(&run->r, argv, &e, -1, 60);
     run->t1 = ev_now();

@@ -15,9 +15,12 @@
  *   evprobe eagain [thread]      recv on an empty non-blocking TCP socket
  *   evprobe eof                  orderly close seen by recv and read (and a pipe: none)
  *   evprobe handler              an epipe raised inside a signal handler
- *   evprobe burst N              N eagain events
+ *   evprobe burst N [MS]         N eagain events on one fd (a pause of MS ms halfway)
+ *   evprobe spread N             N eagain events, each on another fd
+ *   evprobe exec-after PROG ARGS one eagain event, then exec PROG
  *   evprobe steps                one eagain event per byte read from stdin
- *   evprobe flood NPROC N        NPROC forked children, N eagain events each
+ *   evprobe flood NPROC N        one eagain event, then NPROC forked children
+ *                                with N eagain events each
  *   evprobe squat LOGPATH DIR closefrom|close
  *                                closes every fd above 2, puts its own files on
  *                                the freed numbers, keeps making events
@@ -609,15 +612,44 @@ static int handler(void)
     return 0;
 }
 
-static int burst(long n)
+/* n events on one fd; with a pause in the middle (ms), the second half
+ * comes after the collapse window of the first. */
+static int burst(long n, long pause_ms)
 {
     int fd = empty_socket();
     char buf[16];
-    for (long i = 0; i < n; i++)
+    for (long i = 0; i < n; i++) {
+        if (pause_ms && i == n / 2)
+            poll(NULL, 0, (int)pause_ms);
         if (recv(fd, buf, sizeof buf, 0) != -1 || errno != EAGAIN)
             exit(3);
+    }
     printf("events=%ld\n", n);
     return 0;
+}
+
+/* n events of one kind on n different fds: no two collapse. */
+static int spread(long n)
+{
+    char buf[16];
+    for (long i = 0; i < n; i++) {
+        int fd = empty_socket();
+        if (recv(fd, buf, sizeof buf, 0) != -1 || errno != EAGAIN)
+            exit(3);
+    }
+    printf("events=%ld\n", n);
+    return 0;
+}
+
+/* One event, then the image is replaced: its summary is written before. */
+static int exec_after(char **argv)
+{
+    char buf[16];
+    if (recv(empty_socket(), buf, sizeof buf, 0) != -1)
+        exit(3);
+    execv(argv[0], argv);
+    die(4, "execv");
+    return 4;
 }
 
 static int steps(void)
@@ -635,6 +667,11 @@ static int steps(void)
 
 static int flood(int nproc, long n)
 {
+    /* One event of the parent's own before the forks: the children's
+     * counts start from zero all the same. */
+    char one[16];
+    if (recv(empty_socket(), one, sizeof one, 0) != -1)
+        exit(3);
     for (int i = 0; i < nproc; i++) {
         pid_t pid = fork();
         if (pid < 0)
@@ -652,7 +689,7 @@ static int flood(int nproc, long n)
     while (wait(&st) > 0)
         if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
             bad++;
-    printf("children=%d events=%ld bad=%d\n", nproc, nproc * n, bad);
+    printf("children=%d events=%ld bad=%d\n", nproc, nproc * n + 1, bad);
     return bad ? 3 : 0;
 }
 
@@ -687,7 +724,8 @@ static int squat(const char *logpath, const char *dir, const char *how)
         ssize_t k = readlink(path, link, sizeof link - 1);
         link[k > 0 ? k : 0] = '\0';
         if (real && !strcmp(link, real))
-            printf("logfd=%d\n", fds[i]);
+            printf("logfd=%d cloexec=%d append=%d\n", fds[i],
+                   !!(fcntl(fds[i], F_GETFD) & FD_CLOEXEC), !!(fcntl(fds[i], F_GETFL) & O_APPEND));
     }
     /* Everything above 2 goes: closefrom is glibc's own close_range, which
      * the library never sees; close goes through the wrapper. */
@@ -833,8 +871,12 @@ int main(int argc, char **argv)
         return eof();
     if (!strcmp(m, "handler"))
         return handler();
-    if (!strcmp(m, "burst") && argc == 3)
-        return burst(atol(argv[2]));
+    if (!strcmp(m, "burst") && argc >= 3)
+        return burst(atol(argv[2]), argc > 3 ? atol(argv[3]) : 0);
+    if (!strcmp(m, "spread") && argc == 3)
+        return spread(atol(argv[2]));
+    if (!strcmp(m, "exec-after") && argc >= 3)
+        return exec_after(argv + 2);
     if (!strcmp(m, "steps"))
         return steps();
     if (!strcmp(m, "flood") && argc == 4)
