@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "evlog.h"
@@ -195,4 +197,44 @@ Test(events, errno_and_return_values_pass_through)
         ss_run_free(&bare);
         ss_run_free(&shielded);
     }
+}
+
+Test(events, the_event_path_never_allocates)
+{
+    /* evalloc brings its own malloc family, so every allocation in the
+     * process is counted, sockshield's included */
+    char *logenv;
+    cr_assert(asprintf(&logenv, "SOCKSHIELD_LOG=%s", ev_tmp_path("alloc-")) >= 0);
+    char *syslogenv;
+    char *sock = strdup(ev_tmp_path("alloc-syslog-"));
+    cr_assert(asprintf(&syslogenv, "SOCKSHIELD_LOG=syslog:%s", sock) >= 0);
+    int rx = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_un un = { .sun_family = AF_UNIX };
+    strcpy(un.sun_path, sock);
+    cr_assert_eq(bind(rx, (struct sockaddr *)&un, sizeof un), 0);
+    const char *const sinks[] = { logenv, syslogenv, "SOCKSHIELD_LOG=stderr" };
+    static const char *const formats[] = { "text", "json" };
+    for (unsigned s = 0; s < 3; s++) {
+        for (unsigned f = 0; f < 2; f++) {
+            struct ss_env e;
+            ss_env_init(&e, true);
+            ss_env_set(&e, "%s", sinks[s]);
+            ss_env_set(&e, "SOCKSHIELD_LOG_FORMAT=%s", formats[f]);
+            ss_env_set(&e, "SOCKSHIELD_EVENTS=all");
+            ss_env_set(&e, "SOCKSHIELD_LOG_RATE=0");
+            struct ss_run r;
+            ss_run(&r, (const char *const[]){ ss_helper("evalloc"), NULL }, &e, -1, 60);
+            ss_env_free(&e);
+            cr_assert(ss_exited(&r, 0), "%s", ss_describe(&r));
+            cr_expect(strstr(r.out, "control=1\n"), "the counting does not work: %s", r.out);
+            cr_expect(strstr(r.out, "allocations=0\n"), "%s %s: %s", sinks[s], formats[f],
+                      r.out);
+            ss_run_free(&r);
+        }
+    }
+    close(rx);
+    unlink(sock);
+    free(sock);
+    free(logenv);
+    free(syslogenv);
 }
