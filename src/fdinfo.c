@@ -64,15 +64,23 @@ static unsigned long inode_of(int fd)
 void sockshield_fdinfo_remember(int fd, const struct sockaddr *peer, socklen_t len)
 {
     struct entry *e = slot(fd);
-    if (!e || !peer)
+    if (!e)
         return;
     int saved = errno;
     raise_high_water(fd);
     __atomic_add_fetch(&e->seq, 1, __ATOMIC_ACQ_REL);
     e->ino = inode_of(fd);
-    if (len > sizeof e->peer)
+    if (peer) {
+        if (len > sizeof e->peer)
+            len = sizeof e->peer;
+        memcpy(&e->peer, peer, len);
+    } else {
         len = sizeof e->peer;
-    memcpy(&e->peer, peer, len);
+        if (syscall(SYS_getpeername, fd, &e->peer, &len) != 0)
+            len = 0;
+        if (len > sizeof e->peer)
+            len = sizeof e->peer;
+    }
     e->peer_len = len;
     socklen_t ll = sizeof e->local;
     if (syscall(SYS_getsockname, fd, &e->local, &ll) != 0)
@@ -133,12 +141,16 @@ static const char *socket_kind(int fd, bool *stream)
     switch (domain) {
     case AF_INET:
     case AF_INET6:
-        return type == SOCK_STREAM ? "tcp" : type == SOCK_DGRAM ? "udp" : "ip";
+        return type == SOCK_STREAM ? "tcp" : type == SOCK_DGRAM ? "udp"
+             : type == SOCK_SEQPACKET ? "sctp" : type == SOCK_RAW ? "raw" : "ip";
     case AF_UNIX:
         return type == SOCK_STREAM ? "unix-stream" : type == SOCK_DGRAM ? "unix-dgram"
              : type == SOCK_SEQPACKET ? "unix-seqpacket" : "unix";
     case AF_NETLINK: return "netlink";
     case AF_PACKET: return "packet";
+#ifdef AF_VSOCK
+    case AF_VSOCK: return "vsock";
+#endif
     default: return "socket";
     }
 }

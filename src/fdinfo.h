@@ -10,7 +10,7 @@
 #include <sys/socket.h>
 
 struct sockshield_fdview {
-    const char *kind; /* "tcp", "udp", "unix-stream", "pipe", ... NULL unknown */
+    const char *kind; /* "tcp", "udp", "unix-stream", "pipe", "file", ... NULL unknown */
     bool stream;      /* a connection-oriented socket: read 0 means eof */
     socklen_t local_len, peer_len; /* 0 when unknown */
     struct sockaddr_storage local, peer;
@@ -18,7 +18,8 @@ struct sockshield_fdview {
 
 /* Reserves the table (virtual memory only; pages are touched on use). */
 void sockshield_fdinfo_init(void);
-/* fd is connected (or connecting) to peer: remember both ends. */
+/* fd is connected (or connecting) to peer: remember both ends.  peer NULL:
+ * ask the kernel (getpeername), for a connection just accepted. */
 void sockshield_fdinfo_remember(int fd, const struct sockaddr *peer, socklen_t len);
 void sockshield_fdinfo_forget(int fd);
 void sockshield_fdinfo_forget_range(unsigned lo, unsigned hi);

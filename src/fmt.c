@@ -679,3 +679,164 @@ size_t sockshield_format_record(char *out, size_t cap, const struct sockshield_r
         sockshield_buf_char(&l.b, '}');     /* '{' fit: cap - tail >= 1 */
     return sockshield_buf_finish_line(&l.b);
 }
+
+/* ---- the summary -------------------------------------------------------------
+ *
+ * One record, so concurrent processes sharing a log file cannot interleave
+ * their tables.  Room is kept back for the closing text (the "more rows"
+ * line, or the JSON closers and "omitted") before each row is added. */
+
+#define SUMMARY_TAIL 48
+
+static size_t u64_len(uint64_t v)
+{
+    size_t n = 1;
+
+    while (v >= 10) {
+        v /= 10;
+        n++;
+    }
+    return n;
+}
+
+static const char *row_event(const struct sockshield_summary_row *row)
+{
+    const char *name = sockshield_event_name(row->event);
+
+    return name ? name : "?";
+}
+
+static size_t summary_text(struct sockshield_buf *b, size_t cap, const struct sockshield_summary *s,
+                           const char *stamp, size_t stamp_len)
+{
+    static const char lead[] = "sockshield:   ";
+    size_t ew = 5, cw = 4, nw = 5, i;
+
+    sockshield_buf_str(b, "sockshield: ");
+    sockshield_buf_mem(b, stamp, stamp_len);
+    sockshield_buf_str(b, " summary pid=");
+    sockshield_buf_i64(b, s->pid);
+    sockshield_buf_str(b, " prog=");
+    text_value_max(b, s->prog ? s->prog : "?", s->prog ? strlen(s->prog) : 1, PROG_MAX_OUT);
+    sockshield_buf_str(b, " events=");
+    sockshield_buf_u64(b, s->events);
+    sockshield_buf_str(b, " unlogged=");
+    sockshield_buf_u64(b, s->unlogged);
+    sockshield_buf_char(b, '\n');
+    if (b->full || s->nrows == 0)
+        return 0;
+
+    for (i = 0; i < s->nrows; i++) {
+        size_t e = strlen(row_event(&s->rows[i])), c = s->rows[i].call ? strlen(s->rows[i].call) : 1;
+        size_t n = u64_len(s->rows[i].count);
+
+        ew = e > ew ? e : ew;
+        cw = c > cw ? c : cw;
+        nw = n > nw ? n : nw;
+    }
+    const size_t line = sizeof lead - 1 + ew + 2 + cw + 2 + nw + 1;
+    if (b->len + line > cap || cap - b->len - line < SUMMARY_TAIL)
+        return s->nrows;
+    sockshield_buf_str(b, lead);
+    sockshield_buf_str_width(b, "event", (unsigned)(ew + 2));
+    sockshield_buf_str_width(b, "call", (unsigned)(cw + 2));
+    pad(b, nw - 5);
+    sockshield_buf_str(b, "count\n");
+    for (i = 0; i < s->nrows; i++) {
+        const struct sockshield_summary_row *row = &s->rows[i];
+        bool last = i + 1 == s->nrows;
+
+        /* The last row may use the room kept for the "more rows" line. */
+        if (b->len + line > cap || (!last && cap - b->len - line < SUMMARY_TAIL))
+            return s->nrows - i;
+        sockshield_buf_str(b, lead);
+        sockshield_buf_str_width(b, row_event(row), (unsigned)(ew + 2));
+        sockshield_buf_str_width(b, row->call ? row->call : "?", (unsigned)(cw + 2));
+        sockshield_buf_u64_width(b, row->count, (unsigned)nw);
+        sockshield_buf_char(b, '\n');
+    }
+    return 0;
+}
+
+static size_t summary_json(struct sockshield_buf *b, size_t cap, const struct sockshield_summary *s,
+                           const char *stamp, size_t stamp_len)
+{
+    const char *open = NULL; /* the event whose object is open */
+    size_t i;
+
+    sockshield_buf_str(b, "{\"time\":");
+    json_str_max(b, stamp, stamp_len, SIZE_MAX);
+    sockshield_buf_str(b, ",\"pid\":");
+    sockshield_buf_i64(b, s->pid);
+    sockshield_buf_str(b, ",\"prog\":");
+    json_str_max(b, s->prog ? s->prog : "?", s->prog ? strlen(s->prog) : 1, PROG_MAX_OUT);
+    sockshield_buf_str(b, ",\"summary\":{\"events\":");
+    sockshield_buf_u64(b, s->events);
+    sockshield_buf_str(b, ",\"unlogged\":");
+    sockshield_buf_u64(b, s->unlogged);
+    sockshield_buf_str(b, ",\"counts\":{");
+    for (i = 0; i < s->nrows && !b->full; i++) {
+        const struct sockshield_summary_row *row = &s->rows[i];
+        const char *ev = row_event(row);
+        char frag[128];
+        struct sockshield_buf f;
+
+        sockshield_buf_init(&f, frag, sizeof frag);
+        if (!open || strcmp(open, ev) != 0) {
+            if (open)
+                sockshield_buf_str(&f, "},");
+            sockshield_buf_char(&f, '"');
+            sockshield_buf_str(&f, ev);
+            sockshield_buf_str(&f, "\":{");
+        } else {
+            sockshield_buf_char(&f, ',');
+        }
+        sockshield_buf_char(&f, '"');
+        sockshield_buf_str(&f, row->call ? row->call : "?");
+        sockshield_buf_str(&f, "\":");
+        sockshield_buf_u64(&f, row->count);
+        if (f.full || b->len + f.len > cap || cap - b->len - f.len < SUMMARY_TAIL)
+            break;
+        sockshield_buf_mem(b, frag, f.len);
+        open = ev;
+    }
+    if (open)
+        sockshield_buf_char(b, '}');
+    sockshield_buf_char(b, '}');
+    if (i < s->nrows) {
+        sockshield_buf_str(b, ",\"omitted\":");
+        sockshield_buf_u64(b, s->nrows - i);
+    }
+    sockshield_buf_str(b, "}}\n");
+    return 0;
+}
+
+size_t sockshield_format_summary(char *out, size_t cap, const struct sockshield_summary *s,
+                                 enum sockshield_log_format format)
+{
+    char stamp[48];
+    struct sockshield_buf tb, b;
+    size_t more;
+
+    if (!out || cap == 0)
+        return 0;
+    sockshield_buf_init(&tb, stamp, sizeof stamp);
+    sockshield_buf_utc(&tb, s->sec, s->usec);
+    /* The header and JSON closers need this much whatever the rows. */
+    if (cap < 512 + PROG_MAX_OUT) {
+        out[0] = '\n';
+        return 1;
+    }
+    sockshield_buf_init(&b, out, cap);
+    if (format == SOCKSHIELD_FORMAT_JSON) {
+        summary_json(&b, cap, s, stamp, tb.len);
+        return b.len;
+    }
+    more = summary_text(&b, cap, s, stamp, tb.len);
+    if (more) {
+        sockshield_buf_str(&b, "sockshield:   (");
+        sockshield_buf_u64(&b, more);
+        sockshield_buf_str(&b, " more rows)\n");
+    }
+    return b.len;
+}

@@ -78,4 +78,37 @@ struct sockshield_record {
 size_t sockshield_format_record(char *out, size_t cap, const struct sockshield_record *r,
                                 enum sockshield_log_format format);
 
+/* The exit summary: one row per event kind and call (public call names,
+ * rows already merged by the caller), in the caller's order. */
+struct sockshield_summary_row {
+    enum sockshield_event event;
+    const char *call;
+    uint64_t count;
+};
+struct sockshield_summary {
+    int64_t sec;
+    long usec;
+    long pid;
+    const char *prog;
+    uint64_t events;   /* every event counted */
+    uint64_t unlogged; /* events in no line, repeat= or suppressed= */
+    const struct sockshield_summary_row *rows;
+    size_t nrows;
+};
+
+/* The summary as one record of at most cap bytes (one write; cap <= 4096
+ * keeps it atomic).  Text: a header line and a table aligned on its widest
+ * cell, every line starting with "sockshield: ":
+ *   sockshield: 2026-11-26T19:46:05.123456Z summary pid=1234 prog=curl events=4 unlogged=0
+ *   sockshield:   event    call      count
+ *   sockshield:   reset    recv          3
+ *   sockshield:   refused  connect       1
+ * JSON: one line,
+ *   {"time":"...","pid":1234,"prog":"curl","summary":{"events":4,"unlogged":0,
+ *    "counts":{"reset":{"recv":3},"refused":{"connect":1}}}}
+ * Rows that do not fit are left out and counted: a last text line
+ * "sockshield:   (N more rows)", or "omitted":N after "counts". */
+size_t sockshield_format_summary(char *out, size_t cap, const struct sockshield_summary *s,
+                                 enum sockshield_log_format format);
+
 #endif

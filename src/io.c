@@ -106,7 +106,8 @@ static bool resume(struct sockshield_io *io, int *err)
     return true;
 }
 
-static void report(struct sockshield_io *io, ssize_t result, int err)
+static void report(struct sockshield_io *io, ssize_t result, int err, const struct sockaddr *to,
+                   socklen_t to_len)
 {
     bool stream = false;
     if (result == 0) {
@@ -117,13 +118,14 @@ static void report(struct sockshield_io *io, ssize_t result, int err)
     }
     enum sockshield_event ev = sockshield_event_classify(io->dir, result, err, stream, io->requested);
     if (ev != SOCKSHIELD_EV_NONE)
-        sockshield_log_event(ev, io->id, io->fd, err, NULL, 0);
+        sockshield_log_event(ev, io->id, io->fd, err, to, to_len);
 }
 
 /* The depth count is raised only around logging, never across the wait in
  * resume(): a handler that siglongjmps out of that wait (or a cancellation
  * there) would otherwise leave it raised and silence the thread's log. */
-bool sockshield_io_again(struct sockshield_io *io, ssize_t result)
+static bool slow_path(struct sockshield_io *io, ssize_t result, const struct sockaddr *to,
+                      socklen_t to_len)
 {
     int err = errno;
     bool again = false;
@@ -131,11 +133,39 @@ bool sockshield_io_again(struct sockshield_io *io, ssize_t result)
         again = resume(io, &err);
     } else {
         sockshield_tls.depth++;
-        report(io, result, err);
+        report(io, result, err, to, to_len);
         sockshield_tls.depth--;
     }
     errno = err;
     return again;
+}
+
+bool sockshield_io_again(struct sockshield_io *io, ssize_t result)
+{
+    return slow_path(io, result, NULL, 0);
+}
+
+bool sockshield_io_again_to(struct sockshield_io *io, ssize_t result, const struct sockaddr *to,
+                            socklen_t len)
+{
+    return slow_path(io, result, to, len);
+}
+
+bool sockshield_io_again_msg(struct sockshield_io *io, ssize_t result, const struct msghdr *msg)
+{
+    /* The kernel copies the msghdr and its name before any error that is
+     * an event (EBADF, ENOTSOCK, EFAULT come first and are none), so they
+     * are readable exactly when there is something to log. */
+    const struct sockaddr *to = NULL;
+    socklen_t len = 0;
+    int err = errno;
+    if (result < 0 && msg &&
+        sockshield_event_classify(SOCKSHIELD_DIR_OUT, -1, err, false, 0) != SOCKSHIELD_EV_NONE) {
+        to = msg->msg_name;
+        len = to ? msg->msg_namelen : 0;
+    }
+    errno = err;
+    return slow_path(io, result, to, len);
 }
 
 /* ---- accept ---------------------------------------------------------- */
@@ -143,18 +173,22 @@ bool sockshield_io_again(struct sockshield_io *io, ssize_t result)
 int sockshield_accept(enum sockshield_call id, int fd, struct sockaddr *addr, socklen_t *len,
                       int flags, bool four)
 {
-    /* The peer is remembered even when the program passes no buffer. */
+    /* Without a buffer from the program the kernel fills ours.  With one,
+     * its size is not ours to read (the kernel may answer EFAULT for it),
+     * so the new fd's peer is asked of the kernel instead (fdinfo). */
     struct sockaddr_storage own;
     socklen_t own_len = sizeof own;
     struct sockaddr *a = addr ? addr : (struct sockaddr *)&own;
     socklen_t *l = addr ? len : &own_len;
-    socklen_t cap = l ? *l : 0;
     __SOCKADDR_ARG arg = { .__sockaddr__ = a };
     int r = four ? SOCKSHIELD_IO_ID(id, fd, SOCKSHIELD_DIR_ACCEPT, 0, real_accept4, (fd, arg, l, flags))
                  : SOCKSHIELD_IO_ID(id, fd, SOCKSHIELD_DIR_ACCEPT, 0, real_accept, (fd, arg, l));
-    if (r >= 0 && l) {
+    if (r >= 0) {
         int saved = errno;
-        sockshield_fdinfo_remember(r, a, *l < cap ? *l : cap);
+        if (addr)
+            sockshield_fdinfo_remember(r, NULL, 0);
+        else
+            sockshield_fdinfo_remember(r, a, own_len);
         errno = saved;
     }
     return r;
@@ -235,8 +269,12 @@ int sockshield_connect(enum sockshield_call id, int fd, const struct sockaddr *a
     struct sockshield_io io;
     sockshield_io_enter(&io, id, fd, SOCKSHIELD_DIR_CONNECT, 0);
     int r = real(fd, arg, len);
-    if (r == 0 || errno == EINPROGRESS || errno == EINTR) {
-        /* Remember where it goes: after a reset the kernel no longer says. */
+    if (r == 0 || errno == EINPROGRESS || errno == EINTR ||
+        sockshield_event_classify(SOCKSHIELD_DIR_CONNECT, -1, errno, false, 0) !=
+            SOCKSHIELD_EV_NONE) {
+        /* Remember where it goes (a failed attempt too: its event names
+         * this target, not an earlier one): after a reset the kernel no
+         * longer says. */
         int saved = errno;
         sockshield_fdinfo_remember(fd, addr, len);
         errno = saved;
@@ -296,15 +334,17 @@ int sockshield_recvmmsg(int fd, struct mmsghdr *v, unsigned int n, int flags, st
 int sockshield_getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 {
     int r = real_getsockopt(fd, level, name, val, len);
-    /* A non-blocking connect's outcome, as real clients read it. */
-    if (r == 0 && level == SOL_SOCKET && name == SO_ERROR && val && len && *len >= sizeof(int)) {
+    /* A pending error read and cleared: how clients learn the outcome of a
+     * non-blocking connect, and UDP programs an ICMP error.  Logged under
+     * the call that told the program, like every other event. */
+    if (SOCKSHIELD_UNLIKELY(r == 0 && level == SOL_SOCKET && name == SO_ERROR) && val && len &&
+        *len >= sizeof(int) && *(int *)val) {
         int soerr = *(int *)val;
         enum sockshield_event ev =
-            soerr ? sockshield_event_classify(SOCKSHIELD_DIR_CONNECT, -1, soerr, false, 0)
-                  : SOCKSHIELD_EV_NONE;
+            sockshield_event_classify(SOCKSHIELD_DIR_OTHER, -1, soerr, false, 0);
         if (ev != SOCKSHIELD_EV_NONE) {
             sockshield_tls.depth++;
-            sockshield_log_event(ev, SOCKSHIELD_CALL_connect, fd, soerr, NULL, 0);
+            sockshield_log_event(ev, SOCKSHIELD_CALL_getsockopt, fd, soerr, NULL, 0);
             sockshield_tls.depth--;
         }
     }

@@ -62,6 +62,13 @@ static inline void sockshield_io_enter(struct sockshield_io *io, enum sockshield
  * returns true when the call should be made again (EINTR to resume).
  * errno is preserved whenever it returns false. */
 bool sockshield_io_again(struct sockshield_io *io, ssize_t result);
+/* The same for calls that name a destination (sendto; sendmsg and sendmmsg
+ * through their msghdr): an event's peer is that address on a datagram
+ * socket.  The arguments are looked at only when an event is logged, and
+ * only after the kernel accepted them (never on EFAULT). */
+bool sockshield_io_again_to(struct sockshield_io *io, ssize_t result, const struct sockaddr *to,
+                            socklen_t len);
+bool sockshield_io_again_msg(struct sockshield_io *io, ssize_t result, const struct msghdr *msg);
 
 /* Pins a wrapper's arguments to its stack frame: "+m" tells the compiler
  * the values may have changed in memory, so the real call and any resume
@@ -81,11 +88,12 @@ bool sockshield_io_again(struct sockshield_io *io, ssize_t result);
 #define SOCKSHIELD_CAT_(a, b) a##b
 #define SOCKSHIELD_PIN(...) SOCKSHIELD_CAT(SOCKSHIELD_PIN_, SOCKSHIELD_NARGS(__VA_ARGS__))(__VA_ARGS__)
 
-/* A wrapped call: REAL ARGS is the real call, made again on each resume.
+/* A wrapped call: REAL ARGS is the real call, made again on each resume;
+ * AGAIN (the slow path) is evaluated only when it returned 0 or -1.
  * The fast path clears the thread's signal record and, only for fds with a
  * socket timeout, reads the clock; the state of the slow path is built only
  * when the call returned 0 or -1. */
-#define SOCKSHIELD_IO_ID(ID, FD, DIR, REQ, REAL, ARGS)                                    \
+#define SOCKSHIELD_IO_WITH(ID, FD, DIR, REQ, REAL, ARGS, AGAIN)                           \
     __extension__({                                                                       \
         int64_t start_ = 0;                                                               \
         __typeof__(REAL ARGS) r_;                                                         \
@@ -98,17 +106,25 @@ bool sockshield_io_again(struct sockshield_io *io, ssize_t result);
         if (SOCKSHIELD_UNLIKELY(r_ <= 0)) {                                               \
             struct sockshield_io io_ = { .start_ns = start_, .id = (ID), .fd = (FD),      \
                                          .dir = (DIR), .requested = (REQ) };              \
-            while (sockshield_io_again(&io_, r_) && (r_ = REAL ARGS) <= 0)                \
+            while ((AGAIN) && (r_ = REAL ARGS) <= 0)                                      \
                 ;                                                                         \
         }                                                                                 \
         r_;                                                                               \
     })
+#define SOCKSHIELD_IO_ID(ID, FD, DIR, REQ, REAL, ARGS) \
+    SOCKSHIELD_IO_WITH(ID, FD, DIR, REQ, REAL, ARGS, sockshield_io_again(&io_, r_))
 
 #define SOCKSHIELD_IO(name, fd, dir, requested, args) \
     SOCKSHIELD_IO_ID(SOCKSHIELD_CALL_##name, fd, dir, requested, real_##name, args)
 /* The wrappers of the read/recv and write/send families. */
 #define SOCKSHIELD_IN(name, fd, n, args) SOCKSHIELD_IO(name, fd, SOCKSHIELD_DIR_IN, n, args)
 #define SOCKSHIELD_OUT(name, fd, args) SOCKSHIELD_IO(name, fd, SOCKSHIELD_DIR_OUT, 0, args)
+#define SOCKSHIELD_OUT_TO(name, fd, to, len, args)                                      \
+    SOCKSHIELD_IO_WITH(SOCKSHIELD_CALL_##name, fd, SOCKSHIELD_DIR_OUT, 0, real_##name, args, \
+                       sockshield_io_again_to(&io_, r_, (to), (len)))
+#define SOCKSHIELD_OUT_MSG(name, fd, msg, args)                                          \
+    SOCKSHIELD_IO_WITH(SOCKSHIELD_CALL_##name, fd, SOCKSHIELD_DIR_OUT, 0, real_##name, args, \
+                       sockshield_io_again_msg(&io_, r_, (msg)))
 
 /* Calls with their own bookkeeping (io.c). */
 int sockshield_accept(enum sockshield_call id, int fd, struct sockaddr *addr, socklen_t *len,

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -26,30 +27,40 @@ static struct {
     ino_t ino;
     pid_t pid;                     /* the process that opened fd */
     int busy;                      /* a reopen is in progress */
-} sink = { SOCKSHIELD_LOG_STDERR, -1, 0, 0, 0, 0 };
+    bool stream;                   /* syslog over SOCK_STREAM: NUL-framed */
+} sink = { SOCKSHIELD_LOG_STDERR, -1, 0, 0, 0, 0, false };
 
+/* The counts of this process (a forked child starts from zero).  Every
+ * event is counted once in `counts`, and ends up in exactly one of: a line
+ * (itself, or the repeat=/suppressed= of a later line), still pending in
+ * the flood control, `dropped` (no sink, or raised inside our own code), or
+ * `lost` (the sink did not take the line).  The summary's unlogged is the
+ * sum of the last three. */
 static uint64_t counts[SOCKSHIELD_EV_COUNT][SOCKSHIELD_CALL_COUNT];
-static uint64_t unprinted[SOCKSHIELD_EV_COUNT];
+static uint64_t dropped, lost;
 static struct sockshield_rate rates[SOCKSHIELD_EV_COUNT];
 static struct sockshield_collapse collapses[SOCKSHIELD_EV_COUNT];
-static pid_t summary_pid;
+static pid_t stats_pid;   /* whose counts these are */
+static pid_t summary_pid; /* who wrote the summary of this image */
 
 static pid_t my_pid(void)
 {
     return (pid_t)syscall(SYS_getpid);
 }
 
-static void write_all(int fd, const char *p, size_t n)
+/* true when all of it was written. */
+static bool write_all(int fd, const char *p, size_t n)
 {
     while (n > 0) {
         long w = syscall(SYS_write, fd, p, n);
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0)
-            return; /* EAGAIN on a full FIFO, ENOSPC...: drop, never block */
+            return false; /* EAGAIN on a full FIFO, ENOSPC...: drop, never block */
         p += w;
         n -= (size_t)w;
     }
+    return true;
 }
 
 static void warn_line(const char *what, const char *path, int err)
@@ -158,8 +169,10 @@ static int open_syslog(bool warn)
             err = errno;
             break;
         }
-        if (syscall(SYS_connect, fd, &sa, (socklen_t)sizeof sa) == 0)
+        if (syscall(SYS_connect, fd, &sa, (socklen_t)sizeof sa) == 0) {
+            sink.stream = types[i] == SOCK_STREAM;
             return move_high((int)fd);
+        }
         err = errno;
         syscall(SYS_close, fd);
         if (err != EPROTOTYPE) /* a stream-only syslogd answers EPROTOTYPE */
@@ -175,8 +188,25 @@ static int open_sink(bool warn)
     return sockshield_cfg.log == SOCKSHIELD_LOG_SYSLOG ? open_syslog(warn) : open_file(warn);
 }
 
+/* fork(): the child counts its own events; what the parent counted, and
+ * what its flood control holds, the parent reports.  Only fork runs this:
+ * a vfork child shares our memory and must not touch it (see summary). */
+static void forked_child(void)
+{
+    memset(counts, 0, sizeof counts);
+    memset(collapses, 0, sizeof collapses);
+    for (int e = 0; e < SOCKSHIELD_EV_COUNT; e++)
+        rates[e].suppressed = 0;
+    dropped = lost = 0;
+    sink.busy = 0; /* a reopen another thread had started is not ours */
+    stats_pid = my_pid();
+    summary_pid = 0;
+}
+
 void sockshield_log_init(void)
 {
+    stats_pid = my_pid();
+    pthread_atfork(NULL, NULL, forked_child);
     sink.kind = sockshield_cfg.log;
     if (sink.kind != SOCKSHIELD_LOG_FILE && sink.kind != SOCKSHIELD_LOG_SYSLOG)
         return;
@@ -224,56 +254,88 @@ void sockshield_log_fd_gone(int fd)
     (void)fd;
 }
 
-static void emit(const char *line, size_t len)
+/* One syslog message per line: <PRI>TAG[PID]: MSG (RFC 3164 as local
+ * daemons take it: facility user, severity warning, no timestamp, which
+ * the daemon adds on receipt; ours is in MSG).  Datagrams carry no
+ * newline; a stream socket gets each message NUL-terminated, as glibc's
+ * syslog() sends them.  Never blocks: a full receiver loses the message. */
+static bool syslog_line(const char *line, size_t len)
 {
-    switch (sink.kind) {
-    case SOCKSHIELD_LOG_NONE:
-        return;
-    case SOCKSHIELD_LOG_STDERR:
-        write_all(2, line, len);
-        return;
-    case SOCKSHIELD_LOG_FILE: {
-        int fd = sink_fd();
-        if (fd >= 0)
-            write_all(fd, line, len);
-        return;
+    static const char prefix[] = "sockshield: ";
+    char mem[LINE_BYTES + 64];
+    struct sockshield_buf b;
+
+    if (len >= sizeof prefix - 1 && memcmp(line, prefix, sizeof prefix - 1) == 0) {
+        line += sizeof prefix - 1;
+        len -= sizeof prefix - 1;
     }
-    case SOCKSHIELD_LOG_SYSLOG: {
-        /* <PRI>TAG[PID]: MSG, facility user, severity warning; the local
-         * daemon stamps the time on receipt (as glibc's syslog does when it
-         * has no time). */
-        char mem[LINE_BYTES + 64];
-        struct sockshield_buf b;
-        sockshield_buf_init(&b, mem, sizeof mem);
-        sockshield_buf_str(&b, "<12>sockshield[");
-        sockshield_buf_i64(&b, my_pid());
-        sockshield_buf_str(&b, "]: ");
-        static const char prefix[] = "sockshield: ";
-        if (len >= sizeof prefix - 1 && memcmp(line, prefix, sizeof prefix - 1) == 0) {
-            line += sizeof prefix - 1;
-            len -= sizeof prefix - 1;
-        }
-        sockshield_buf_mem(&b, line, len);
-        for (int attempt = 0; attempt < 2; attempt++) {
-            int fd = sink_fd();
-            if (fd < 0)
-                return;
-            if (syscall(SYS_sendto, fd, mem, b.len, MSG_DONTWAIT | MSG_NOSIGNAL, NULL, 0) >= 0 ||
-                (errno != ECONNREFUSED && errno != ENOTCONN))
-                return;
-            /* The daemon restarted: reconnect once. */
-            if (!__atomic_exchange_n(&sink.busy, 1, __ATOMIC_ACQUIRE)) {
-                syscall(SYS_close, fd);
+    sockshield_buf_init(&b, mem, sizeof mem - 1); /* room for the NUL */
+    sockshield_buf_str(&b, "<12>sockshield[");
+    sockshield_buf_i64(&b, my_pid());
+    sockshield_buf_str(&b, "]: ");
+    sockshield_buf_mem(&b, line, len);
+    mem[b.len] = '\0';
+    for (int attempt = 0; attempt < 2; attempt++) {
+        int fd = sink_fd();
+        if (fd < 0)
+            return false;
+        size_t n = b.len + (sink.stream ? 1 : 0);
+        long w;
+        do
+            w = syscall(SYS_sendto, fd, mem, n, MSG_DONTWAIT | MSG_NOSIGNAL, NULL, 0);
+        while (w < 0 && errno == EINTR);
+        if (w == (long)n)
+            return true;
+        /* Gone: the daemon stopped or restarted.  Torn: a stream took part
+         * of the message, and the rest would corrupt the next one.  Anything
+         * else (EAGAIN: the receiver is full) loses this message only. */
+        bool gone = w < 0 && (errno == ECONNREFUSED || errno == ENOTCONN || errno == EPIPE ||
+                              errno == ECONNRESET);
+        bool torn = w >= 0 && sink.stream;
+        if (!gone && !torn)
+            return false;
+        if (!__atomic_exchange_n(&sink.busy, 1, __ATOMIC_ACQUIRE)) {
+            if (__atomic_load_n(&sink.fd, __ATOMIC_ACQUIRE) == fd) {
                 __atomic_store_n(&sink.fd, -1, __ATOMIC_RELEASE);
+                syscall(SYS_close, fd);
                 int nfd = open_syslog(false);
                 if (nfd >= 0)
                     remember(nfd);
-                __atomic_store_n(&sink.busy, 0, __ATOMIC_RELEASE);
             }
+            __atomic_store_n(&sink.busy, 0, __ATOMIC_RELEASE);
         }
-        return;
+        if (torn)
+            return false;
+    }
+    return false;
+}
+
+/* A record of one or more whole lines; true when the sink took all of it. */
+static bool emit(const char *rec, size_t len)
+{
+    switch (sink.kind) {
+    case SOCKSHIELD_LOG_NONE:
+        return false;
+    case SOCKSHIELD_LOG_STDERR:
+        return write_all(2, rec, len);
+    case SOCKSHIELD_LOG_FILE: {
+        int fd = sink_fd();
+        return fd >= 0 && write_all(fd, rec, len);
+    }
+    case SOCKSHIELD_LOG_SYSLOG: {
+        bool all = true;
+        while (len > 0) {
+            const char *nl = memchr(rec, '\n', len);
+            size_t n = nl ? (size_t)(nl - rec) : len;
+            all = syslog_line(rec, n) && all;
+            n += nl ? 1 : 0;
+            rec += n;
+            len -= n;
+        }
+        return all;
     }
     }
+    return false;
 }
 
 static uint64_t coarse_ms(void)
@@ -286,25 +348,23 @@ static uint64_t coarse_ms(void)
 void sockshield_log_event(enum sockshield_event ev, enum sockshield_call call, int fd, int err,
                           const struct sockaddr *peer, socklen_t peer_len)
 {
-    if ((unsigned)ev >= SOCKSHIELD_EV_COUNT || !(sockshield_cfg.events & SOCKSHIELD_EV_BIT(ev)))
+    if ((unsigned)ev >= SOCKSHIELD_EV_COUNT || (unsigned)call >= SOCKSHIELD_CALL_COUNT ||
+        !(sockshield_cfg.events & SOCKSHIELD_EV_BIT(ev)))
         return;
     int saved = errno;
     __atomic_add_fetch(&counts[ev][call], 1, __ATOMIC_RELAXED);
     if (sink.kind == SOCKSHIELD_LOG_NONE || sockshield_tls.depth > 1) {
-        __atomic_add_fetch(&unprinted[ev], 1, __ATOMIC_RELAXED);
+        __atomic_add_fetch(&dropped, 1, __ATOMIC_RELAXED);
         errno = saved;
         return;
     }
     uint64_t repeat = 0, suppressed = 0;
-    if (sockshield_cfg.log_rate) {
-        uint64_t now = coarse_ms();
-        uint64_t key = sockshield_collapse_key(call, fd, err);
-        if (!sockshield_collapse_check(&collapses[ev], &rates[ev], key, now, &repeat) ||
-            !sockshield_rate_allow(&rates[ev], sockshield_cfg.log_rate, now, &suppressed)) {
-            __atomic_add_fetch(&unprinted[ev], 1, __ATOMIC_RELAXED);
-            errno = saved;
-            return;
-        }
+    if (sockshield_cfg.log_rate &&
+        !sockshield_event_admit(&collapses[ev], &rates[ev], sockshield_cfg.log_rate,
+                                sockshield_collapse_key(call, fd, err), coarse_ms(), &repeat,
+                                &suppressed)) {
+        errno = saved;
+        return;
     }
 
     struct sockshield_fdview v;
@@ -329,13 +389,17 @@ void sockshield_log_event(enum sockshield_event ev, enum sockshield_call call, i
         .repeat = repeat,
         .suppressed = suppressed,
     };
-    if (peer && peer_len) {
+    /* The address the call named: a datagram socket's peer for this call;
+     * a connection's peer only when nothing better is known (a connect
+     * that failed before the kernel kept its target). */
+    if (peer && peer_len && (!v.stream || !v.peer_len)) {
         r.peer = peer;
         r.peer_len = peer_len;
     }
     char line[LINE_BYTES];
     size_t n = sockshield_format_record(line, sizeof line, &r, sockshield_cfg.log_format);
-    emit(line, n);
+    if (!emit(line, n))
+        __atomic_add_fetch(&lost, 1 + repeat + suppressed, __ATOMIC_RELAXED);
     errno = saved;
 }
 
@@ -344,83 +408,67 @@ void sockshield_log_summary_rearm(void)
     __atomic_store_n(&summary_pid, 0, __ATOMIC_RELEASE);
 }
 
+/* Rows of the summary: the aliases of a call (recv, __recv_chk) are one
+ * row under the public name the lines show. */
+#define SUMMARY_ROWS 160
+
+static size_t summary_rows(struct sockshield_summary_row *rows, uint64_t *total)
+{
+    size_t n = 0;
+    *total = 0;
+    for (int e = 0; e < SOCKSHIELD_EV_COUNT; e++) {
+        for (int c = 0; c < SOCKSHIELD_CALL_COUNT; c++) {
+            uint64_t k = __atomic_load_n(&counts[e][c], __ATOMIC_RELAXED);
+            if (!k)
+                continue;
+            *total += k;
+            const char *name = sockshield_call_name((enum sockshield_call)c);
+            size_t i = 0;
+            while (i < n && !(rows[i].event == (enum sockshield_event)e &&
+                              strcmp(rows[i].call, name) == 0))
+                i++;
+            if (i < n) {
+                rows[i].count += k;
+            } else if (n < SUMMARY_ROWS) {
+                rows[n].event = (enum sockshield_event)e;
+                rows[n].call = name;
+                rows[n].count = k;
+                n++;
+            }
+        }
+    }
+    return n;
+}
+
 void sockshield_log_summary(void)
 {
     if (!sockshield_cfg.summary)
         return;
     pid_t pid = my_pid();
+    /* A vfork child (or a raw clone) sees its parent's counts: the parent
+     * reports them. */
+    if (pid != __atomic_load_n(&stats_pid, __ATOMIC_RELAXED))
+        return;
     if (__atomic_exchange_n(&summary_pid, pid, __ATOMIC_ACQ_REL) == pid)
         return;
     int saved = errno;
-    const char *prog = program_invocation_short_name;
-    uint64_t total = 0, held = 0;
-    for (int e = 0; e < SOCKSHIELD_EV_COUNT; e++) {
-        held += __atomic_load_n(&unprinted[e], __ATOMIC_RELAXED);
-        for (int c = 0; c < SOCKSHIELD_CALL_COUNT; c++)
-            total += __atomic_load_n(&counts[e][c], __ATOMIC_RELAXED);
-    }
+    struct sockshield_summary_row rows[SUMMARY_ROWS];
+    struct sockshield_summary s;
+    memset(&s, 0, sizeof s);
+    s.rows = rows;
+    s.nrows = summary_rows(rows, &s.events);
+    s.unlogged = __atomic_load_n(&dropped, __ATOMIC_RELAXED) +
+                 __atomic_load_n(&lost, __ATOMIC_RELAXED);
+    for (int e = 0; e < SOCKSHIELD_EV_COUNT; e++)
+        s.unlogged += __atomic_load_n(&collapses[e].pending, __ATOMIC_RELAXED) +
+                      __atomic_load_n(&rates[e].suppressed, __ATOMIC_RELAXED);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    s.sec = ts.tv_sec;
+    s.usec = ts.tv_nsec / 1000;
+    s.pid = pid;
+    s.prog = program_invocation_short_name;
     char mem[LINE_BYTES];
-    struct sockshield_buf b;
-    bool json = sockshield_cfg.log_format == SOCKSHIELD_FORMAT_JSON;
-
-    sockshield_buf_init(&b, mem, sizeof mem);
-    if (json) {
-        sockshield_buf_str(&b, "{\"summary\":{\"pid\":");
-        sockshield_buf_i64(&b, pid);
-        sockshield_buf_str(&b, ",\"prog\":");
-        sockshield_buf_json_str(&b, prog, strlen(prog));
-        sockshield_buf_str(&b, ",\"events\":");
-        sockshield_buf_u64(&b, total);
-        sockshield_buf_str(&b, ",\"unlogged\":");
-        sockshield_buf_u64(&b, held);
-        sockshield_buf_str(&b, ",\"counts\":[");
-    } else {
-        sockshield_buf_str(&b, "sockshield: summary pid=");
-        sockshield_buf_i64(&b, pid);
-        sockshield_buf_str(&b, " prog=");
-        sockshield_buf_text_value(&b, prog, strlen(prog));
-        sockshield_buf_str(&b, " events=");
-        sockshield_buf_u64(&b, total);
-        sockshield_buf_str(&b, " unlogged=");
-        sockshield_buf_u64(&b, held);
-        emit(mem, sockshield_buf_finish_line(&b));
-        sockshield_buf_init(&b, mem, sizeof mem);
-        sockshield_buf_str(&b, "sockshield:   ");
-        sockshield_buf_str_width(&b, "event", 10);
-        sockshield_buf_str_width(&b, "call", 14);
-        sockshield_buf_str(&b, "     count");
-        emit(mem, sockshield_buf_finish_line(&b));
-    }
-    bool first = true;
-    for (int e = 0; e < SOCKSHIELD_EV_COUNT; e++) {
-        for (int c = 0; c < SOCKSHIELD_CALL_COUNT; c++) {
-            uint64_t n = __atomic_load_n(&counts[e][c], __ATOMIC_RELAXED);
-            if (!n)
-                continue;
-            const char *ev = sockshield_event_name((enum sockshield_event)e);
-            const char *call = sockshield_call_name((enum sockshield_call)c);
-            if (json) {
-                sockshield_buf_str(&b, first ? "{\"event\":\"" : ",{\"event\":\"");
-                sockshield_buf_str(&b, ev);
-                sockshield_buf_str(&b, "\",\"call\":\"");
-                sockshield_buf_str(&b, call);
-                sockshield_buf_str(&b, "\",\"count\":");
-                sockshield_buf_u64(&b, n);
-                sockshield_buf_char(&b, '}');
-            } else {
-                sockshield_buf_init(&b, mem, sizeof mem);
-                sockshield_buf_str(&b, "sockshield:   ");
-                sockshield_buf_str_width(&b, ev, 10);
-                sockshield_buf_str_width(&b, call, 14);
-                sockshield_buf_u64_width(&b, n, 10);
-                emit(mem, sockshield_buf_finish_line(&b));
-            }
-            first = false;
-        }
-    }
-    if (json) {
-        sockshield_buf_str(&b, "]}}");
-        emit(mem, sockshield_buf_finish_line(&b));
-    }
+    emit(mem, sockshield_format_summary(mem, sizeof mem, &s, sockshield_cfg.log_format));
     errno = saved;
 }

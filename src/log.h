@@ -14,8 +14,9 @@
 void sockshield_log_init(void);
 
 /* One event: counted, then written unless the kind is not enabled or the
- * flood control holds it back.  peer overrides the remembered peer (sendto's
- * destination); errno is preserved. */
+ * flood control holds it back.  peer is the address the call named
+ * (sendto's destination, connect's target): the line's peer on a datagram
+ * socket, or when the fd has no known peer.  errno is preserved. */
 void sockshield_log_event(enum sockshield_event ev, enum sockshield_call call, int fd, int err,
                           const struct sockaddr *peer, socklen_t peer_len);
 
@@ -23,8 +24,9 @@ void sockshield_log_event(enum sockshield_event ev, enum sockshield_call call, i
  * the next line (never fight the program for the number). */
 void sockshield_log_fd_gone(int fd);
 
-/* SOCKSHIELD_SUMMARY=on: the counts, once per process image (at exit, or
- * before an exec replaces the image). */
+/* SOCKSHIELD_SUMMARY=on: the counts of this process, one record, once per
+ * process image (at exit, or before an exec replaces the image).  A forked
+ * child counts and reports its own events; a vfork child writes nothing. */
 void sockshield_log_summary(void);
 /* An exec failed after the summary was written: write it again at exit. */
 void sockshield_log_summary_rearm(void);

@@ -1285,3 +1285,149 @@ Test(fmt, record_every_small_cap)
         assert_json_line(line, len, NULL);
     }
 }
+
+/* ---- the summary ------------------------------------------------------------------ */
+
+static const struct sockshield_summary_row some_rows[] = {
+    { SOCKSHIELD_EV_EPIPE, "write", 1 },
+    { SOCKSHIELD_EV_EPIPE, "send", 12 },
+    { SOCKSHIELD_EV_RESET, "recv", 3 },
+    { SOCKSHIELD_EV_REFUSED, "getsockopt", 1234567 },
+};
+
+static struct sockshield_summary some_summary(void)
+{
+    struct sockshield_summary s = {
+        .sec = 1795722365, .usec = 123456, .pid = 1234, .prog = "curl",
+        .events = 1234583, .unlogged = 7, .rows = some_rows,
+        .nrows = sizeof some_rows / sizeof some_rows[0],
+    };
+    return s;
+}
+
+static const char *summary(const struct sockshield_summary *s, enum sockshield_log_format f,
+                           size_t cap, size_t *len)
+{
+    static struct guarded g;
+
+    guarded_init(&g, cap);
+    *len = sockshield_format_summary(g.mem, cap, s, f);
+    g.b.len = *len;
+    cr_assert_leq(*len, cap);
+    return text(&g);
+}
+
+Test(fmt, summary_text_is_an_aligned_table)
+{
+    struct sockshield_summary s = some_summary();
+    size_t len;
+
+    cr_assert_str_eq(summary(&s, SOCKSHIELD_FORMAT_TEXT, 4096, &len),
+                     "sockshield: 2026-11-26T19:46:05.123456Z summary pid=1234 prog=curl "
+                     "events=1234583 unlogged=7\n"
+                     "sockshield:   event    call          count\n"
+                     "sockshield:   epipe    write             1\n"
+                     "sockshield:   epipe    send             12\n"
+                     "sockshield:   reset    recv              3\n"
+                     "sockshield:   refused  getsockopt  1234567\n");
+}
+
+Test(fmt, summary_text_without_events_is_one_line)
+{
+    struct sockshield_summary s = some_summary();
+    size_t len;
+
+    s.nrows = 0;
+    s.events = s.unlogged = 0;
+    s.prog = "my prog";
+    cr_assert_str_eq(summary(&s, SOCKSHIELD_FORMAT_TEXT, 4096, &len),
+                     "sockshield: 2026-11-26T19:46:05.123456Z summary pid=1234 "
+                     "prog=\"my prog\" events=0 unlogged=0\n");
+}
+
+Test(fmt, summary_json_is_one_object_grouped_by_event)
+{
+    struct sockshield_summary s = some_summary();
+    size_t len;
+    const char *line;
+    char out[256];
+    int rc;
+
+    s.prog = "a\"b\xff";
+    line = summary(&s, SOCKSHIELD_FORMAT_JSON, 4096, &len);
+    cr_assert_str_eq(line, "{\"time\":\"2026-11-26T19:46:05.123456Z\",\"pid\":1234,"
+                           "\"prog\":\"a\\\"b\\u00ff\",\"summary\":{\"events\":1234583,"
+                           "\"unlogged\":7,\"counts\":{\"epipe\":{\"write\":1,\"send\":12},"
+                           "\"reset\":{\"recv\":3},\"refused\":{\"getsockopt\":1234567}}}}\n");
+    assert_json_line(line, len, "time,pid,prog,summary");
+    rc = python_json(line, len, NULL, "summary", out, sizeof out);
+    if (rc != -1) {
+        cr_assert_eq(rc, 0);
+        cr_assert_str_eq(out, "{\"events\": 1234583, \"unlogged\": 7, \"counts\": {\"epipe\": "
+                              "{\"write\": 1, \"send\": 12}, \"reset\": {\"recv\": 3}, "
+                              "\"refused\": {\"getsockopt\": 1234567}}}");
+    }
+    s.nrows = 0;
+    line = summary(&s, SOCKSHIELD_FORMAT_JSON, 4096, &len);
+    cr_assert(strstr(line, ",\"counts\":{}}}\n"), "%s", line);
+    assert_json_line(line, len, NULL);
+}
+
+/* "key":<digits> pairs between from and to. */
+static size_t number_pairs(const char *from, const char *to)
+{
+    size_t n = 0;
+
+    cr_assert_not_null(from);
+    for (; from + 2 < to; from++)
+        if (from[0] == '"' && from[1] == ':' && from[2] >= '0' && from[2] <= '9')
+            n++;
+    return n;
+}
+
+/* More rows than one record holds: whole rows are left out and counted,
+ * at every capacity a record can have. */
+Test(fmt, summary_overflow_drops_whole_rows_and_says_how_many)
+{
+    static struct sockshield_summary_row rows[400];
+    static const char *const calls[] = { "write", "sendto", "recvfrom", "preadv64v2", "accept4" };
+    struct sockshield_summary s = some_summary();
+    size_t i, len, cap;
+
+    for (i = 0; i < 400; i++) {
+        rows[i].event = (enum sockshield_event)(i / 50);
+        rows[i].call = calls[i % 5];
+        rows[i].count = 18446744073709551615ull - i;
+    }
+    s.rows = rows;
+    s.nrows = 400;
+    s.prog = "a very long program name with spaces \"and quotes\" and more and more text";
+    for (cap = 800; cap <= 4096; cap += cap < 1200 ? 1 : 97) {
+        const char *out = summary(&s, SOCKSHIELD_FORMAT_TEXT, cap, &len);
+        const char *more = strstr(out, "sockshield:   (");
+        size_t lines = 0, shown;
+        const char *p;
+
+        cr_assert_eq(out[len - 1], '\n', "cap %zu", cap);
+        for (p = out; *p; p = strchr(p, '\n') + 1) {
+            cr_assert_eq(strncmp(p, "sockshield: ", 12), 0, "cap %zu: %s", cap, p);
+            lines++;
+        }
+        cr_assert_not_null(more, "cap %zu", cap);
+        cr_assert_eq(sscanf(more, "sockshield:   (%zu more rows)\n", &shown), 1);
+        /* header + column names + rows + the "more" line */
+        cr_assert_eq(lines - 3 + shown, 400, "cap %zu: %zu lines, %zu more", cap, lines, shown);
+        cr_assert_gt(lines, 3, "cap %zu: no row at all", cap);
+
+        out = summary(&s, SOCKSHIELD_FORMAT_JSON, cap, &len);
+        cr_assert(json_line_valid(out, len), "cap %zu: %s", cap, out);
+        const char *om = strstr(out, ",\"omitted\":");
+        cr_assert_not_null(om, "cap %zu", cap);
+        size_t omitted = strtoul(om + 11, NULL, 10);
+        size_t pairs = number_pairs(strstr(out, "\"counts\":{"), om);
+        cr_assert_eq(pairs + omitted, 400, "cap %zu: %zu shown, %zu omitted", cap, pairs,
+                     omitted);
+    }
+    const char *line = summary(&s, SOCKSHIELD_FORMAT_JSON, 4096, &len);
+    assert_json_line(line, len, "time,pid,prog,summary");
+}
