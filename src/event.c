@@ -215,15 +215,7 @@ out:
  * collapse one more event than a serial order would have. */
 
 #define COLLAPSE_WINDOW_MS 1000
-#define COLLAPSE_KEY_TAG   ((uint64_t)1 << 63)
 
-uint64_t sockshield_collapse_key(unsigned call, int fd, int err)
-{
-    /* Distinct for every call < 2^15, errno < 2^16 and fd; never 0, the key
-     * of a zeroed struct, so the first event always prints. */
-    return COLLAPSE_KEY_TAG | (uint64_t)(call & 0x7fff) << 48 | (uint64_t)(uint16_t)err << 32 |
-           (uint32_t)fd;
-}
 
 bool sockshield_collapse_check(struct sockshield_collapse *c, struct sockshield_rate *r,
                                uint64_t key, uint64_t now_ms, uint64_t *repeat)

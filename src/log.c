@@ -351,22 +351,23 @@ void sockshield_log_event(enum sockshield_event ev, enum sockshield_call call, i
     if ((unsigned)ev >= SOCKSHIELD_EV_COUNT || (unsigned)call >= SOCKSHIELD_CALL_COUNT ||
         !(sockshield_cfg.events & SOCKSHIELD_EV_BIT(ev)))
         return;
-    int saved = errno;
-    __atomic_add_fetch(&counts[ev][call], 1, __ATOMIC_RELAXED);
+    /* Nothing on the way to a refused line changes errno.  Only the summary
+     * reads the counts: without it, no locked add here. */
+    if (sockshield_cfg.summary)
+        __atomic_add_fetch(&counts[ev][call], 1, __ATOMIC_RELAXED);
     if (sink.kind == SOCKSHIELD_LOG_NONE || sockshield_tls.depth > 1) {
-        __atomic_add_fetch(&dropped, 1, __ATOMIC_RELAXED);
-        errno = saved;
+        if (sockshield_cfg.summary)
+            __atomic_add_fetch(&dropped, 1, __ATOMIC_RELAXED);
         return;
     }
     uint64_t repeat = 0, suppressed = 0;
     if (sockshield_cfg.log_rate &&
         !sockshield_event_admit(&collapses[ev], &rates[ev], sockshield_cfg.log_rate,
                                 sockshield_collapse_key(call, fd, err), coarse_ms(), &repeat,
-                                &suppressed)) {
-        errno = saved;
+                                &suppressed))
         return;
-    }
 
+    int saved = errno;
     struct sockshield_fdview v;
     sockshield_fdinfo_describe(fd, &v);
     struct timespec ts;
