@@ -1,6 +1,7 @@
 /* No heap allocation on the call path: a million wrapped calls, with and
  * without events, and the allocation counter of the helper stays put. */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "harness.h"
