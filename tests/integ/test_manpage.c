@@ -1,0 +1,356 @@
+/* The man page: generated, lint-clean, and in step with the code.
+ *
+ * groff -ww (every warning) and mandoc -Tlint must say nothing about the
+ * generated page.  The page is rendered to plain text and compared with
+ * `sockshield --help` (every option both ways, every default), with the
+ * variable names of src/config.h and the defaults of src/config.c, and
+ * with the event names, so that neither side can change alone. */
+#include <criterion/criterion.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "programs.h"
+
+#define TIMEOUT 60.0
+
+static const char *must_env(const char *name)
+{
+    const char *v = getenv(name);
+    cr_assert(v && *v, "%s is not set: run the tests through 'make check'", name);
+    return v;
+}
+
+static const char *manpage(void)
+{
+    return must_env("SOCKSHIELD_TEST_MANPAGE");
+}
+
+static char *source(const char *rel)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", must_env("SOCKSHIELD_TEST_SRCDIR"), rel);
+    char *s = ss_slurp(path, NULL);
+    cr_assert(s, "cannot read %s", path);
+    return s;
+}
+
+static void run(struct ss_run *r, const char *const argv[])
+{
+    struct ss_env e;
+    ss_env_init(&e, false);
+    ss_run(r, argv, &e, -1, TIMEOUT);
+    ss_env_free(&e);
+}
+
+/* The page as plain text: no hyphenation, lines long enough that no
+ * option or value is broken, no bold or underlining. */
+static char *rendered(void)
+{
+    const char *groff = ss_need_program("groff", "groff-base");
+    const char *argv[] = { groff, "-man", "-Tascii", "-rLL=250n", "-rHY=0", "-P-cbou",
+                           manpage(), NULL };
+    struct ss_run r;
+    run(&r, argv);
+    cr_assert(ss_exited(&r, 0) && r.out_len > 1000, "groff: %s", ss_describe(&r));
+    char *text = strdup(r.out);
+    ss_run_free(&r);
+    return text;
+}
+
+/* The text of section NAME (from its heading to the next heading), malloc'ed. */
+static char *section(const char *text, const char *name)
+{
+    char head[64];
+    snprintf(head, sizeof head, "\n%s\n", name);
+    const char *s = strstr(text, head);
+    cr_assert(s, "no section %s in the rendered page", name);
+    s += strlen(head);
+    const char *e = s;
+    /* Headings start in column 0 with a capital. */
+    while ((e = strchr(e, '\n')) && !(e[1] >= 'A' && e[1] <= 'Z'))
+        e++;
+    return strndup(s, e ? (size_t)(e - s) : strlen(s));
+}
+
+static bool is_word_char(char c)
+{
+    return isalnum((unsigned char)c) || c == '-' || c == '_';
+}
+
+/* WORD occurs in TEXT with no word character on either side. */
+static bool has_word(const char *text, const char *word)
+{
+    size_t n = strlen(word);
+    for (const char *p = text; (p = strstr(p, word)); p++)
+        if ((p == text || !is_word_char(p[-1])) && !is_word_char(p[n]))
+            return true;
+    return false;
+}
+
+/* ---- lint ------------------------------------------------------------------- */
+
+Test(manpage, groff_with_every_warning_says_nothing)
+{
+    const char *groff = ss_need_program("groff", "groff-base");
+    /* groff exits 0 even when it warns: the verdict is its silence. */
+    const char *argv[] = { groff, "-man", "-ww", "-z", manpage(), NULL };
+    struct ss_run r;
+    run(&r, argv);
+    cr_expect(ss_exited(&r, 0), "%s", ss_describe(&r));
+    cr_expect_str_eq(r.err, "", "groff warns: %s", r.err);
+    cr_expect_str_eq(r.out, "");
+    ss_run_free(&r);
+}
+
+Test(manpage, mandoc_lint_says_nothing)
+{
+    const char *mandoc = ss_need_program("mandoc", "mandoc");
+    const char *argv[] = { mandoc, "-Tlint", manpage(), NULL };
+    struct ss_run r;
+    run(&r, argv);
+    cr_expect(ss_exited(&r, 0), "%s", ss_describe(&r));
+    cr_expect_str_eq(r.out, "", "mandoc: %s", r.out);
+    cr_expect_str_eq(r.err, "", "mandoc: %s", r.err);
+    ss_run_free(&r);
+}
+
+/* ---- generated ------------------------------------------------------------- */
+
+Test(manpage, is_generated_with_the_library_path_and_the_version)
+{
+    char *page = ss_slurp(manpage(), NULL);
+    cr_assert(page, "%s is missing", manpage());
+    cr_expect(!strstr(page, "@pkglibdir@") && !strstr(page, "@VERSION@"),
+              "placeholders left in %s", manpage());
+
+    const char *argv[] = { ss_launcher(), "--version", NULL };
+    struct ss_run r;
+    run(&r, argv);
+    cr_assert(ss_exited(&r, 0), "%s", ss_describe(&r));
+    char th[256];
+    snprintf(th, sizeof th, "\"sockshield %.*s\"", (int)strcspn(r.out + strlen("sockshield "), "\n"),
+             r.out + strlen("sockshield "));
+    cr_expect(strstr(page, th), "no %s in the .TH line", th);
+    ss_run_free(&r);
+
+    char *text = rendered();
+    char *files = section(text, "FILES");
+    const char *lib = strstr(files, "/libsockshield.so");
+    cr_expect(lib, "FILES names no library: %s", files);
+    free(files);
+    free(text);
+    free(page);
+}
+
+/* ---- in step with --help ----------------------------------------------------- */
+
+struct words {
+    char *w[64];
+    int n;
+};
+
+static void add_word(struct words *ws, const char *p, size_t n)
+{
+    for (int i = 0; i < ws->n; i++)
+        if (strlen(ws->w[i]) == n && strncmp(ws->w[i], p, n) == 0)
+            return;
+    cr_assert(ws->n < 64);
+    ws->w[ws->n++] = strndup(p, n);
+}
+
+static void free_words(struct words *ws)
+{
+    for (int i = 0; i < ws->n; i++)
+        free(ws->w[i]);
+    ws->n = 0;
+}
+
+/* The options named at the start of lines indented by INDENT spaces:
+ * "-l, --log=DEST  ..." gives -l and --log. */
+static void options_of(const char *text, int indent, struct words *ws)
+{
+    for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+        int sp = (int)strspn(l, " ");
+        if (sp != indent || l[sp] != '-')
+            continue;
+        const char *p = l + sp;
+        while (*p == '-') {
+            size_t n = strspn(p, "-abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ");
+            add_word(ws, p, n);
+            p += n;
+            /* to the next ", -" on the same line, if any */
+            const char *comma = strstr(p, ", -");
+            const char *eol = strchr(p, '\n');
+            if (!comma || (eol && comma > eol))
+                break;
+            p = comma + 2;
+        }
+    }
+}
+
+static char *help_text(void)
+{
+    const char *argv[] = { ss_launcher(), "--help", NULL };
+    struct ss_run r;
+    run(&r, argv);
+    cr_assert(ss_exited(&r, 0) && r.out_len > 500, "%s", ss_describe(&r));
+    char *s = strdup(r.out);
+    ss_run_free(&r);
+    return s;
+}
+
+Test(manpage, documents_every_launcher_option_and_no_other)
+{
+    char *help = help_text();
+    char *text = rendered();
+    char *opts = section(text, "OPTIONS");
+    struct words in_help = { .n = 0 }, in_page = { .n = 0 };
+    options_of(help, 2, &in_help);
+    options_of(opts, 7, &in_page);
+    cr_assert_geq(in_help.n, 19, "too few options found in --help: %d", in_help.n);
+    for (int i = 0; i < in_help.n; i++)
+        cr_expect(has_word(opts, in_help.w[i]), "option %s of --help is not in OPTIONS",
+                  in_help.w[i]);
+    for (int i = 0; i < in_page.n; i++)
+        cr_expect(has_word(help, in_page.w[i]), "OPTIONS documents %s, which --help does not have",
+                  in_page.w[i]);
+    free_words(&in_help);
+    free_words(&in_page);
+    free(opts);
+    free(text);
+    free(help);
+}
+
+/* ---- in step with src/config.h and src/config.c --------------------------------- */
+
+/* The ENVIRONMENT entry of VAR: from its heading line to the next one. */
+static char *env_entry(const char *env, const char *var)
+{
+    char head[128];
+    snprintf(head, sizeof head, "\n       %s\n", var);
+    const char *s = strstr(env, head);
+    if (!s)
+        return NULL;
+    s += strlen(head);
+    const char *e = strstr(s, "\n       ");
+    while (e && e[8] == ' ')
+        e = strstr(e + 1, "\n       ");
+    return strndup(s, e ? (size_t)(e - s) : strlen(s));
+}
+
+/* The variable names #defined in config.h: "SOCKSHIELD_ENV_X" -> "SOCKSHIELD_X". */
+struct var {
+    char macro[64];
+    char name[64];
+    char fallback[128]; /* from config.c's table; empty for the launcher's marker */
+};
+
+static int config_variables(struct var *v, int cap)
+{
+    char *h = source("src/config.h");
+    int n = 0;
+    for (const char *p = h; (p = strstr(p, "#define SOCKSHIELD_ENV_")); p++) {
+        cr_assert(n < cap);
+        if (sscanf(p, "#define %63s \"%63[A-Z_]\"", v[n].macro, v[n].name) == 2) {
+            v[n].fallback[0] = '\0';
+            n++;
+        }
+    }
+    free(h);
+
+    /* config.c: { SOCKSHIELD_ENV_X, parse_x, "accepted...", "fallback" }, */
+    char *c = source("src/config.c");
+    const char *table = strstr(c, "variables[] = {");
+    cr_assert(table, "no variables[] table in src/config.c");
+    for (const char *p = table; (p = strstr(p, "{ SOCKSHIELD_ENV_")); p++) {
+        char macro[64];
+        cr_assert(sscanf(p, "{ %63[A-Z_]", macro) == 1);
+        const char *end = strstr(p, "},");
+        cr_assert(end);
+        /* The last string literal of the entry is the fallback. */
+        const char *q = end;
+        while (q > p && *q != '"')
+            q--;
+        const char *open = q - 1;
+        while (open > p && *open != '"')
+            open--;
+        for (int i = 0; i < n; i++)
+            if (strcmp(v[i].macro, macro) == 0)
+                snprintf(v[i].fallback, sizeof v[i].fallback, "%.*s", (int)(q - open - 1),
+                         open + 1);
+    }
+    free(c);
+    return n;
+}
+
+Test(manpage, documents_every_variable_of_config_h_with_the_default_of_config_c)
+{
+    struct var vars[32];
+    int n = config_variables(vars, 32);
+    cr_assert_geq(n, 12, "too few variables in src/config.h: %d", n);
+    char *text = rendered();
+    char *env = section(text, "ENVIRONMENT");
+    char *help = help_text();
+    for (int i = 0; i < n; i++) {
+        char *entry = env_entry(env, vars[i].name);
+        cr_expect(entry, "%s (src/config.h) has no entry in ENVIRONMENT", vars[i].name);
+        if (!entry)
+            continue;
+        if (vars[i].fallback[0]) {
+            char want[256];
+            snprintf(want, sizeof want, "Default: %s.", vars[i].fallback);
+            cr_expect(strstr(entry, want), "%s: config.c's default is %s, the page says: %s",
+                      vars[i].name, vars[i].fallback, entry);
+            /* --help names the same default: "SOCKSHIELD_X   [default]" */
+            char *h = strstr(help, vars[i].name);
+            while (h && h[strlen(vars[i].name)] != ' ')
+                h = strstr(h + 1, vars[i].name);
+            cr_expect(h, "%s is not in --help", vars[i].name);
+            if (h) {
+                char dflt[128] = "";
+                sscanf(h + strlen(vars[i].name), " [%127[^]]", dflt);
+                cr_expect_str_eq(dflt, vars[i].fallback, "%s: --help says [%s], config.c %s",
+                                 vars[i].name, dflt, vars[i].fallback);
+            }
+        }
+        free(entry);
+    }
+    cr_expect(env_entry(env, "LD_PRELOAD"), "LD_PRELOAD has no entry in ENVIRONMENT");
+    /* And no entry for a variable that does not exist. */
+    for (const char *p = env; (p = strstr(p, "\n       SOCKSHIELD_")); p++) {
+        char name[64];
+        cr_assert(sscanf(p + 8, "%63[A-Z_]", name) == 1);
+        bool known = false;
+        for (int i = 0; i < n; i++)
+            known |= strcmp(vars[i].name, name) == 0;
+        cr_expect(known, "ENVIRONMENT documents %s, which src/config.h does not define", name);
+    }
+    free(help);
+    free(env);
+    free(text);
+}
+
+Test(manpage, documents_every_event_kind)
+{
+    char *c = source("src/config.c");
+    char *text = rendered();
+    char *events = section(text, "EVENTS");
+    int n = 0;
+    for (const char *p = c; (p = strstr(p, "[SOCKSHIELD_EV_")); p++) {
+        char name[32];
+        if (sscanf(p, "[SOCKSHIELD_EV_%*[A-Z]] = \"%31[a-z]\"", name) != 1)
+            continue;
+        n++;
+        char tag[64];
+        snprintf(tag, sizeof tag, "\n       %s ", name);
+        cr_expect(strstr(events, tag), "event %s (src/config.c) is not described in EVENTS",
+                  name);
+    }
+    cr_expect_geq(n, 8, "too few event names in src/config.c: %d", n);
+    free(events);
+    free(text);
+    free(c);
+}
