@@ -59,13 +59,15 @@ struct sockshield_collapse {
     uint64_t pending;
     uint64_t last_ms;
 };
-/* Distinct for every call < 2^15, errno < 2^16 and fd; never 0, the key of
- * a zeroed struct, so the first event always prints.  Inline: it is on the
- * path of every event, logged or not. */
-static inline uint64_t sockshield_collapse_key(unsigned call, int fd, int err)
+/* Distinct for every call < 2^15, errno < 2^16, fd and connection: `conn`
+ * is the fd's connection generation (fdinfo), so the events of a new
+ * connection on a reused fd number are not repeats of the last one's.
+ * Never 0, the key of a zeroed struct, so the first event always prints.
+ * Inline: it is on the path of every event, logged or not. */
+static inline uint64_t sockshield_collapse_key(unsigned call, int fd, int err, unsigned conn)
 {
     return (uint64_t)1 << 63 | (uint64_t)(call & 0x7fff) << 48 | (uint64_t)(uint16_t)err << 32 |
-           (uint32_t)fd;
+           ((uint32_t)fd ^ (uint32_t)conn << 16);
 }
 bool sockshield_collapse_check(struct sockshield_collapse *c, struct sockshield_rate *r,
                                uint64_t key, uint64_t now_ms, uint64_t *repeat);

@@ -155,6 +155,12 @@ static const char *socket_kind(int fd, bool *stream)
     }
 }
 
+unsigned sockshield_fdinfo_generation(int fd)
+{
+    struct entry *e = used_slot(fd);
+    return e ? __atomic_load_n(&e->seq, __ATOMIC_RELAXED) / 2 : 0;
+}
+
 bool sockshield_fdinfo_is_stream_socket(int fd)
 {
     bool stream;

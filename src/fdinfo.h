@@ -25,6 +25,10 @@ void sockshield_fdinfo_forget(int fd);
 void sockshield_fdinfo_forget_range(unsigned lo, unsigned hi);
 /* fd2 became a duplicate of fd. */
 void sockshield_fdinfo_copy(int fd, int fd2);
+/* Which connection the fd holds: a number that changes whenever a new
+ * connection is remembered on it (accept, connect, dup2 onto it); 0 when
+ * nothing was.  One load, for the event path. */
+unsigned sockshield_fdinfo_generation(int fd);
 /* Everything known now; raw system calls only, for the event path. */
 void sockshield_fdinfo_describe(int fd, struct sockshield_fdview *v);
 bool sockshield_fdinfo_is_stream_socket(int fd);

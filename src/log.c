@@ -361,11 +361,12 @@ void sockshield_log_event(enum sockshield_event ev, enum sockshield_call call, i
         return;
     }
     uint64_t repeat = 0, suppressed = 0;
-    if (sockshield_cfg.log_rate &&
-        !sockshield_event_admit(&collapses[ev], &rates[ev], sockshield_cfg.log_rate,
-                                sockshield_collapse_key(call, fd, err), coarse_ms(), &repeat,
-                                &suppressed))
-        return;
+    if (sockshield_cfg.log_rate) {
+        uint64_t key = sockshield_collapse_key(call, fd, err, sockshield_fdinfo_generation(fd));
+        if (!sockshield_event_admit(&collapses[ev], &rates[ev], sockshield_cfg.log_rate, key,
+                                    coarse_ms(), &repeat, &suppressed))
+            return;
+    }
 
     int saved = errno;
     struct sockshield_fdview v;

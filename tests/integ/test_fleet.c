@@ -140,7 +140,7 @@ static const char check_json[] =
     "        sys.exit('line %d: %s: %r' % (n, e, line))\n"
     "    if 'summary' in o:\n"
     "        s = o['summary']\n"
-    "        print('summary pid=%d prog=%s events=%d' % (s['pid'], s['prog'], s['events']))\n"
+    "        print('summary pid=%d prog=%s events=%d' % (o['pid'], o['prog'], s['events']))\n"
     "    else:\n"
     "        print('event pid=%d prog=%s event=%s call=%s peer=%s errno=%s' % (\n"
     "            o['pid'], o['prog'], o['event'], o['call'], o.get('peer'), o.get('errno')))\n";

@@ -381,7 +381,7 @@ static void *rate_worker(void *arg)
         uint64_t sup = 0, rep = 0;
 
         if (w->use_admit) {
-            uint64_t key = sockshield_collapse_key(1, i % 3 == 0 ? w->id : 0, EAGAIN);
+            uint64_t key = sockshield_collapse_key(1, i % 3 == 0 ? w->id : 0, EAGAIN, 0);
 
             if (sockshield_event_admit(&shared_collapse, &shared_rate, RATE, key, now, &rep,
                                        &sup)) {
@@ -454,6 +454,13 @@ Test(event, admit_concurrent_accounting_is_exact)
 
 /* ---- collapsing ------------------------------------------------------------------------- */
 
+Test(event, a_new_connection_on_the_same_fd_is_not_a_repeat)
+{
+    cr_expect_neq(sockshield_collapse_key(3, 5, ECONNRESET, 1), sockshield_collapse_key(3, 5, ECONNRESET, 2));
+    cr_expect_neq(sockshield_collapse_key(3, 5, ECONNRESET, 1), sockshield_collapse_key(3, 6, ECONNRESET, 1));
+    cr_expect_eq(sockshield_collapse_key(3, 5, ECONNRESET, 7), sockshield_collapse_key(3, 5, ECONNRESET, 7));
+}
+
 Test(event, collapse_keys_are_distinct_and_never_zero)
 {
     static const int fds[] = { -1, 0, 1, 2, 1023, 65536, 2147483647 };
@@ -465,7 +472,7 @@ Test(event, collapse_keys_are_distinct_and_never_zero)
     for (c = 0; c < 3; c++)
         for (a = 0; a < 7; a++)
             for (b = 0; b < 5; b++) {
-                keys[n] = sockshield_collapse_key(c * 40, fds[a], errs[b]);
+                keys[n] = sockshield_collapse_key(c * 40, fds[a], errs[b], 0);
                 cr_assert_neq(keys[n], 0);
                 n++;
             }
@@ -478,7 +485,7 @@ Test(event, collapse_repeats_within_a_second)
 {
     struct sockshield_collapse c = { 0, 0, 0 };
     struct sockshield_rate r = { 0, 0 };
-    const uint64_t k = sockshield_collapse_key(3, 5, ECONNRESET);
+    const uint64_t k = sockshield_collapse_key(3, 5, ECONNRESET, 0);
     uint64_t rep = 77, t;
 
     /* the first one prints, at any time, even t = 0 */
@@ -507,8 +514,8 @@ Test(event, collapse_different_key_prints_and_moves_pending)
 {
     struct sockshield_collapse c = { 0, 0, 0 };
     struct sockshield_rate r = { 0, 0 };
-    const uint64_t k1 = sockshield_collapse_key(3, 5, ECONNRESET);
-    const uint64_t k2 = sockshield_collapse_key(3, 6, ECONNRESET);
+    const uint64_t k1 = sockshield_collapse_key(3, 5, ECONNRESET, 0);
+    const uint64_t k2 = sockshield_collapse_key(3, 6, ECONNRESET, 0);
     uint64_t rep = 0;
     int i;
 
@@ -544,9 +551,9 @@ Test(event, accounting_identity_holds)
         /* long runs of one key (collapse), and bursts of distinct keys
          * (each passes collapse, most meet the rate limit) */
         if (i % 1000 < 20)
-            key = sockshield_collapse_key(1, i % 1000 + 10, EPIPE);
+            key = sockshield_collapse_key(1, i % 1000 + 10, EPIPE, 0);
         else
-            key = sockshield_collapse_key(0, i / 3000 % 3, EPIPE);
+            key = sockshield_collapse_key(0, i / 3000 % 3, EPIPE, 0);
         now += seed >> 40 & 7; /* 0..7 ms apart */
         events++;
         if (sockshield_event_admit(&c, &r, 5, key, now, &rep, &sup)) {
@@ -567,7 +574,7 @@ Test(event, admit_refused_line_keeps_its_repeats)
 {
     struct sockshield_collapse c = { 0, 0, 0 };
     struct sockshield_rate r = { 0, 0 };
-    const uint64_t k = sockshield_collapse_key(0, 1, EPIPE);
+    const uint64_t k = sockshield_collapse_key(0, 1, EPIPE, 0);
     uint64_t rep, sup;
     int i;
 
@@ -576,7 +583,7 @@ Test(event, admit_refused_line_keeps_its_repeats)
     for (i = 0; i < 5; i++)
         cr_assert(!sockshield_event_admit(&c, &r, 1, k, 10, &rep, &sup));
     /* another key drains the bucket */
-    cr_assert(sockshield_event_admit(&c, &r, 1, sockshield_collapse_key(0, 2, EPIPE), 20, &rep,
+    cr_assert(sockshield_event_admit(&c, &r, 1, sockshield_collapse_key(0, 2, EPIPE, 0), 20, &rep,
                                      &sup));
     cr_assert_eq(sup, 5);   /* k's collapsed events, moved at the key change */
     cr_assert(!sockshield_event_admit(&c, &r, 1, k, 30, &rep, &sup));
@@ -593,7 +600,7 @@ Test(event, admit_refused_line_keeps_its_repeats)
     cr_assert_eq(r.suppressed, 4 + 1);
     cr_assert_eq(c.pending, 0);
     /* the next allowed line reports them */
-    cr_assert(sockshield_event_admit(&c, &r, 1, sockshield_collapse_key(0, 3, EPIPE), 3000, &rep,
+    cr_assert(sockshield_event_admit(&c, &r, 1, sockshield_collapse_key(0, 3, EPIPE, 0), 3000, &rep,
                                      &sup));
     cr_assert_eq(sup, 5);
     cr_assert_eq(rep, 0);
