@@ -127,16 +127,24 @@ void sockshield_fdinfo_copy(int fd, int fd2)
     __atomic_add_fetch(&b->seq, 1, __ATOMIC_ACQ_REL);
 }
 
+bool sockshield_fdinfo_socket_type(int fd, int *type, int *domain)
+{
+    socklen_t l = sizeof *type;
+    *type = *domain = 0;
+    if (syscall(SYS_getsockopt, fd, SOL_SOCKET, SO_TYPE, type, &l) != 0)
+        return false;
+    l = sizeof *domain;
+    if (syscall(SYS_getsockopt, fd, SOL_SOCKET, SO_DOMAIN, domain, &l) != 0)
+        *domain = 0;
+    return true;
+}
+
 static const char *socket_kind(int fd, bool *stream)
 {
-    int type = 0, domain = 0;
-    socklen_t l = sizeof type;
+    int type, domain;
     *stream = false;
-    if (syscall(SYS_getsockopt, fd, SOL_SOCKET, SO_TYPE, &type, &l) != 0)
+    if (!sockshield_fdinfo_socket_type(fd, &type, &domain))
         return NULL;
-    l = sizeof domain;
-    if (syscall(SYS_getsockopt, fd, SOL_SOCKET, SO_DOMAIN, &domain, &l) != 0)
-        domain = 0;
     *stream = type == SOCK_STREAM || type == SOCK_SEQPACKET;
     switch (domain) {
     case AF_INET:

@@ -25,6 +25,9 @@ void sockshield_fdinfo_forget(int fd);
 void sockshield_fdinfo_forget_range(unsigned lo, unsigned hi);
 /* fd2 became a duplicate of fd. */
 void sockshield_fdinfo_copy(int fd, int fd2);
+/* SO_TYPE and SO_DOMAIN with raw system calls; false when fd is not a
+ * socket (domain 0 when the kernel does not say). */
+bool sockshield_fdinfo_socket_type(int fd, int *type, int *domain);
 /* Which connection the fd holds: a number that changes whenever a new
  * connection is remembered on it (accept, connect, dup2 onto it); 0 when
  * nothing was.  One load, for the event path. */

@@ -198,14 +198,9 @@ int sockshield_accept(enum sockshield_call id, int fd, struct sockaddr *addr, so
 
 static bool inet_stream(int fd)
 {
-    int type = 0, domain = 0;
-    socklen_t l = sizeof type;
-    if (syscall(SYS_getsockopt, fd, SOL_SOCKET, SO_TYPE, &type, &l) != 0)
-        return false;
-    l = sizeof domain;
-    if (syscall(SYS_getsockopt, fd, SOL_SOCKET, SO_DOMAIN, &domain, &l) != 0)
-        return false;
-    return type == SOCK_STREAM && (domain == AF_INET || domain == AF_INET6);
+    int type, domain;
+    return sockshield_fdinfo_socket_type(fd, &type, &domain) && type == SOCK_STREAM &&
+           (domain == AF_INET || domain == AF_INET6);
 }
 
 static bool connected(int fd)
