@@ -12,25 +12,39 @@
 
 #define RAW(name, ret, params, ...) \
     static ret boot_##name params { return (ret)syscall(__VA_ARGS__); }
+/* Calls that can raise SIGPIPE set everything up first: before our
+ * constructor has run SIGPIPE is still at its default, and a library
+ * constructor writing into a closed pipe would kill the program.  Only
+ * these bootstraps pay for it; once bound, the real function is called.
+ * Re-entered from inside the setup (init_here), sockshield_init returns at
+ * once and the raw system call is made. */
+#define RAW_OUT(name, ret, params, args, ...)                     \
+    static ret boot_##name params                                 \
+    {                                                             \
+        sockshield_init();                                        \
+        if (__atomic_load_n(&real_##name, __ATOMIC_ACQUIRE) != boot_##name) \
+            return real_##name args;                              \
+        return (ret)syscall(__VA_ARGS__);                         \
+    }
 #define SA(a) ((a).__sockaddr__)
 
-RAW(write, ssize_t, (int fd, const void *b, size_t n), SYS_write, fd, b, n)
-RAW(__write, ssize_t, (int fd, const void *b, size_t n), SYS_write, fd, b, n)
-RAW(writev, ssize_t, (int fd, const struct iovec *v, int c), SYS_writev, fd, v, c)
+RAW_OUT(write, ssize_t, (int fd, const void *b, size_t n), (fd, b, n), SYS_write, fd, b, n)
+RAW_OUT(__write, ssize_t, (int fd, const void *b, size_t n), (fd, b, n), SYS_write, fd, b, n)
+RAW_OUT(writev, ssize_t, (int fd, const struct iovec *v, int c), (fd, v, c), SYS_writev, fd, v, c)
 RAW(pwrite, ssize_t, (int fd, const void *b, size_t n, off_t o), SYS_pwrite64, fd, b, n, o)
 RAW(pwrite64, ssize_t, (int fd, const void *b, size_t n, off64_t o), SYS_pwrite64, fd, b, n, o)
 RAW(__pwrite64, ssize_t, (int fd, const void *b, size_t n, off64_t o), SYS_pwrite64, fd, b, n, o)
 RAW(pwritev, ssize_t, (int fd, const struct iovec *v, int c, off_t o), SYS_pwritev, fd, v, c, o, 0)
 RAW(pwritev64, ssize_t, (int fd, const struct iovec *v, int c, off64_t o), SYS_pwritev, fd, v, c, o, 0)
-RAW(pwritev2, ssize_t, (int fd, const struct iovec *v, int c, off_t o, int f), SYS_pwritev2, fd, v, c, o, 0, f)
-RAW(pwritev64v2, ssize_t, (int fd, const struct iovec *v, int c, off64_t o, int f), SYS_pwritev2, fd, v, c, o, 0, f)
-RAW(send, ssize_t, (int fd, const void *b, size_t n, int f), SYS_sendto, fd, b, n, f, NULL, 0)
-RAW(__send, ssize_t, (int fd, const void *b, size_t n, int f), SYS_sendto, fd, b, n, f, NULL, 0)
-RAW(sendto, ssize_t, (int fd, const void *b, size_t n, int f, __CONST_SOCKADDR_ARG a, socklen_t l), SYS_sendto, fd, b, n, f, SA(a), l)
-RAW(sendmsg, ssize_t, (int fd, const struct msghdr *m, int f), SYS_sendmsg, fd, m, f)
-RAW(sendmmsg, int, (int fd, struct mmsghdr *v, unsigned int n, int f), SYS_sendmmsg, fd, v, n, f)
-RAW(sendfile, ssize_t, (int o, int i, off_t *off, size_t n), SYS_sendfile, o, i, off, n)
-RAW(sendfile64, ssize_t, (int o, int i, off64_t *off, size_t n), SYS_sendfile, o, i, off, n)
+RAW_OUT(pwritev2, ssize_t, (int fd, const struct iovec *v, int c, off_t o, int f), (fd, v, c, o, f), SYS_pwritev2, fd, v, c, o, 0, f)
+RAW_OUT(pwritev64v2, ssize_t, (int fd, const struct iovec *v, int c, off64_t o, int f), (fd, v, c, o, f), SYS_pwritev2, fd, v, c, o, 0, f)
+RAW_OUT(send, ssize_t, (int fd, const void *b, size_t n, int f), (fd, b, n, f), SYS_sendto, fd, b, n, f, NULL, 0)
+RAW_OUT(__send, ssize_t, (int fd, const void *b, size_t n, int f), (fd, b, n, f), SYS_sendto, fd, b, n, f, NULL, 0)
+RAW_OUT(sendto, ssize_t, (int fd, const void *b, size_t n, int f, __CONST_SOCKADDR_ARG a, socklen_t l), (fd, b, n, f, a, l), SYS_sendto, fd, b, n, f, SA(a), l)
+RAW_OUT(sendmsg, ssize_t, (int fd, const struct msghdr *m, int f), (fd, m, f), SYS_sendmsg, fd, m, f)
+RAW_OUT(sendmmsg, int, (int fd, struct mmsghdr *v, unsigned int n, int f), (fd, v, n, f), SYS_sendmmsg, fd, v, n, f)
+RAW_OUT(sendfile, ssize_t, (int o, int i, off_t *off, size_t n), (o, i, off, n), SYS_sendfile, o, i, off, n)
+RAW_OUT(sendfile64, ssize_t, (int o, int i, off64_t *off, size_t n), (o, i, off, n), SYS_sendfile, o, i, off, n)
 RAW(read, ssize_t, (int fd, void *b, size_t n), SYS_read, fd, b, n)
 RAW(__read, ssize_t, (int fd, void *b, size_t n), SYS_read, fd, b, n)
 RAW(readv, ssize_t, (int fd, const struct iovec *v, int c), SYS_readv, fd, v, c)

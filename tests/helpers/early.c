@@ -1,0 +1,37 @@
+/* A program whose library (libssfirst, see first.c) calls into the signal
+ * and write families before sockshield's constructor has run, and again
+ * after its destructor has.
+ *
+ *   SS_FIRST=calls|write-first|late early
+ *
+ * Prints  ctor <what the library's constructor saw>
+ *         main pipe-readback=DFL|... write=-1/EPIPE
+ *         late-destructor result=-1 errno=EPIPE     (from the library)
+ *         late-atexit result=-1 errno=EPIPE          (from the library)
+ * Exit    0 (dying of SIGPIPE is the failure this is about). */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+const char *ss_first_report(void);
+
+int main(void)
+{
+    printf("ctor %s\n", ss_first_report());
+    fflush(stdout);
+    struct sigaction back;
+    sigaction(SIGPIPE, NULL, &back);
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) != 0)
+        return 2;
+    close(p[0]);
+    ssize_t r = write(p[1], "x", 1);
+    printf("main pipe-readback=%s write=%zd/%s\n",
+           back.sa_handler == SIG_DFL ? "DFL" : back.sa_handler == SIG_IGN ? "IGN" : "other", r,
+           r < 0 ? strerrorname_np(errno) : "0");
+    fflush(stdout);
+    return 0;
+}

@@ -1,0 +1,89 @@
+/* A well-behaved program, for comparing runs: a little I/O that needs no
+ * help, then a known exit status.  Whatever sockshield is told, its stdout
+ * and status must be those of a bare run.
+ *
+ *   tame
+ *
+ * stdout  hello; a 64 KiB round trip over a socketpair and its checksum;
+ *         that an empty non-blocking socket said EAGAIN (an event under
+ *         the default settings) and a closed one EOF (not one by default)
+ * stderr  "tame: sigpipe=... sigchld=..." what the kernel holds for them
+ *         (caught, ignored or default: the library's defaults show here),
+ *         and "tame: inherit=yes|no secure=0|1" whether LD_PRELOAD still
+ *         names it, and whether this is a secure-execution process
+ * Exit    42; 2 when the I/O itself went wrong.
+ * It links libssfirst, whose constructor can set variables too large for
+ * execve (SS_FIRST=setenv:...). */
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+const char *ss_first_report(void);
+
+/* caught / ignored / default, from /proc/self/status. */
+static const char *disposition(const char *status, int sig)
+{
+    const char *c = strstr(status, "SigCgt:"), *i = strstr(status, "SigIgn:");
+    if (c && strtoull(c + 7, NULL, 16) >> (sig - 1) & 1)
+        return "caught";
+    if (i && strtoull(i + 7, NULL, 16) >> (sig - 1) & 1)
+        return "ignored";
+    return "default";
+}
+
+int main(void)
+{
+    (void)ss_first_report();
+    printf("hello\n");
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0)
+        return 2;
+    static unsigned char out[65536], in[65536];
+    for (size_t i = 0; i < sizeof out; i++)
+        out[i] = (unsigned char)(i * 7 + 3);
+    uint32_t sum = 0;
+    size_t sent = 0, got = 0;
+    while (got < sizeof in) {
+        if (sent < sizeof out) {
+            ssize_t n = write(sv[0], out + sent, sizeof out - sent < 4096 ? sizeof out - sent : 4096);
+            if (n < 0)
+                return 2;
+            sent += (size_t)n;
+        }
+        ssize_t n = read(sv[1], in + got, sizeof in - got);
+        if (n <= 0)
+            return 2;
+        got += (size_t)n;
+    }
+    for (size_t i = 0; i < sizeof in; i++)
+        sum = sum * 31 + in[i];
+    printf("roundtrip bytes=%zu sum=%08x\n", got, sum);
+    char b;
+    int nb[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, nb) != 0)
+        return 2;
+    ssize_t r = recv(nb[0], &b, 1, 0);
+    printf("empty: %s\n", r < 0 && errno == EAGAIN ? "EAGAIN" : "unexpected");
+    close(nb[1]);
+    r = recv(nb[0], &b, 1, 0);
+    printf("closed: %s\n", r == 0 ? "EOF" : "unexpected");
+    fflush(stdout);
+
+    char status[8192];
+    FILE *f = fopen("/proc/self/status", "r");
+    size_t n = f ? fread(status, 1, sizeof status - 1, f) : 0;
+    if (f)
+        fclose(f);
+    status[n] = '\0';
+    const char *pre = getenv("LD_PRELOAD");
+    fprintf(stderr, "tame: sigpipe=%s sigchld=%s\n", disposition(status, SIGPIPE), disposition(status, SIGCHLD));
+    fprintf(stderr, "tame: inherit=%s secure=%lu\n", pre && strstr(pre, "libsockshield") ? "yes" : "no",
+            getauxval(AT_SECURE));
+    return 42;
+}
