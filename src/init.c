@@ -2,8 +2,10 @@
  *
  * It runs from our constructor, or earlier, on the first call that needs
  * it (another library's constructor calling signal() runs before ours:
- * interposition notes §3.4).  I/O calls never wait for it: their real
- * pointers start as raw system calls (real.c). */
+ * interposition notes §3.4).  Input calls never wait for it: their real
+ * pointers start as raw system calls; the calls that can raise SIGPIPE
+ * (write, send families) set the library up first, so an early writer
+ * into a closed pipe is already shielded (real.c). */
 #include <dlfcn.h>
 #include <errno.h>
 #include <stdlib.h>
