@@ -345,29 +345,14 @@ static uint64_t coarse_ms(void)
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-void sockshield_log_event(enum sockshield_event ev, enum sockshield_call call, int fd, int err,
-                          const struct sockaddr *peer, socklen_t peer_len)
+/* The line of an admitted event: everything that costs, apart from the
+ * checks of sockshield_log_event, so a flood of refused lines pays for none
+ * of its frame (a 4 KiB buffer). */
+__attribute__((noinline)) static void write_event(enum sockshield_event ev, enum sockshield_call call,
+                                                 int fd, int err, const struct sockaddr *peer,
+                                                 socklen_t peer_len, uint64_t repeat,
+                                                 uint64_t suppressed)
 {
-    if ((unsigned)ev >= SOCKSHIELD_EV_COUNT || (unsigned)call >= SOCKSHIELD_CALL_COUNT ||
-        !(sockshield_cfg.events & SOCKSHIELD_EV_BIT(ev)))
-        return;
-    /* Nothing on the way to a refused line changes errno.  Only the summary
-     * reads the counts: without it, no locked add here. */
-    if (sockshield_cfg.summary)
-        __atomic_add_fetch(&counts[ev][call], 1, __ATOMIC_RELAXED);
-    if (sink.kind == SOCKSHIELD_LOG_NONE || sockshield_tls.depth > 1) {
-        if (sockshield_cfg.summary)
-            __atomic_add_fetch(&dropped, 1, __ATOMIC_RELAXED);
-        return;
-    }
-    uint64_t repeat = 0, suppressed = 0;
-    if (sockshield_cfg.log_rate) {
-        uint64_t key = sockshield_collapse_key(call, fd, err, sockshield_fdinfo_generation(fd));
-        if (!sockshield_event_admit(&collapses[ev], &rates[ev], sockshield_cfg.log_rate, key,
-                                    coarse_ms(), &repeat, &suppressed))
-            return;
-    }
-
     int saved = errno;
     struct sockshield_fdview v;
     sockshield_fdinfo_describe(fd, &v);
@@ -403,6 +388,31 @@ void sockshield_log_event(enum sockshield_event ev, enum sockshield_call call, i
     if (!emit(line, n))
         __atomic_add_fetch(&lost, 1 + repeat + suppressed, __ATOMIC_RELAXED);
     errno = saved;
+}
+
+void sockshield_log_event(enum sockshield_event ev, enum sockshield_call call, int fd, int err,
+                          const struct sockaddr *peer, socklen_t peer_len)
+{
+    if ((unsigned)ev >= SOCKSHIELD_EV_COUNT || (unsigned)call >= SOCKSHIELD_CALL_COUNT ||
+        !(sockshield_cfg.events & SOCKSHIELD_EV_BIT(ev)))
+        return;
+    /* Nothing on the way to a refused line changes errno.  Only the summary
+     * reads the counts: without it, no locked add here. */
+    if (sockshield_cfg.summary)
+        __atomic_add_fetch(&counts[ev][call], 1, __ATOMIC_RELAXED);
+    if (sink.kind == SOCKSHIELD_LOG_NONE || sockshield_tls.depth > 1) {
+        if (sockshield_cfg.summary)
+            __atomic_add_fetch(&dropped, 1, __ATOMIC_RELAXED);
+        return;
+    }
+    uint64_t repeat = 0, suppressed = 0;
+    if (sockshield_cfg.log_rate) {
+        uint64_t key = sockshield_collapse_key(call, fd, err, sockshield_fdinfo_generation(fd));
+        if (!sockshield_event_admit(&collapses[ev], &rates[ev], sockshield_cfg.log_rate, key,
+                                    coarse_ms(), &repeat, &suppressed))
+            return;
+    }
+    write_event(ev, call, fd, err, peer, peer_len, repeat, suppressed);
 }
 
 void sockshield_log_summary_rearm(void)
