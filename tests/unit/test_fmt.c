@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "fmt.h"
+#include "jsoncheck.h"
 
 /* ---- helpers ---------------------------------------------------------------- */
 
@@ -64,216 +65,7 @@ static const char *text(struct guarded *g)
         cr_assert_str_eq(got_, want);                                                     \
     } while (0)
 
-/* ---- a strict JSON validator (RFC 8259), enough for our one-object lines ---- */
-
-struct json {
-    const unsigned char *s;
-    size_t n, i;
-};
-
-static bool json_value(struct json *j, int depth);
-
-static void json_ws(struct json *j)
-{
-    while (j->i < j->n && (j->s[j->i] == ' ' || j->s[j->i] == '\t' || j->s[j->i] == '\n' ||
-                           j->s[j->i] == '\r'))
-        j->i++;
-}
-
-static bool is_hex(unsigned char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-/* Strict UTF-8 (no overlongs, surrogates, or > U+10FFFF); returns the length. */
-static size_t utf8_ok(const unsigned char *s, size_t n)
-{
-    unsigned char c = s[0];
-    unsigned long cp;
-    size_t len, k;
-
-    if (c < 0x80)
-        return 1;
-    if ((c & 0xe0) == 0xc0) {
-        len = 2;
-        cp = c & 0x1f;
-    } else if ((c & 0xf0) == 0xe0) {
-        len = 3;
-        cp = c & 0x0f;
-    } else if ((c & 0xf8) == 0xf0) {
-        len = 4;
-        cp = c & 0x07;
-    } else {
-        return 0;
-    }
-    if (n < len)
-        return 0;
-    for (k = 1; k < len; k++) {
-        if ((s[k] & 0xc0) != 0x80)
-            return 0;
-        cp = cp << 6 | (s[k] & 0x3f);
-    }
-    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000))
-        return 0;
-    if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-        return 0;
-    return len;
-}
-
-static bool json_string(struct json *j)
-{
-    if (j->i >= j->n || j->s[j->i] != '"')
-        return false;
-    j->i++;
-    while (j->i < j->n) {
-        unsigned char c = j->s[j->i];
-        size_t k;
-
-        if (c == '"') {
-            j->i++;
-            return true;
-        }
-        if (c < 0x20)
-            return false;
-        if (c == '\\') {
-            if (j->i + 1 >= j->n)
-                return false;
-            c = j->s[j->i + 1];
-            if (strchr("\"\\/bfnrt", c) && c) {
-                j->i += 2;
-            } else if (c == 'u') {
-                if (j->i + 6 > j->n)
-                    return false;
-                for (k = 2; k < 6; k++)
-                    if (!is_hex(j->s[j->i + k]))
-                        return false;
-                j->i += 6;
-            } else {
-                return false;
-            }
-            continue;
-        }
-        k = utf8_ok(j->s + j->i, j->n - j->i);
-        if (!k)
-            return false;
-        j->i += k;
-    }
-    return false;
-}
-
-static bool json_number(struct json *j)
-{
-    size_t start;
-
-    if (j->i < j->n && j->s[j->i] == '-')
-        j->i++;
-    if (j->i >= j->n)
-        return false;
-    if (j->s[j->i] == '0') {
-        j->i++;
-    } else if (j->s[j->i] >= '1' && j->s[j->i] <= '9') {
-        while (j->i < j->n && j->s[j->i] >= '0' && j->s[j->i] <= '9')
-            j->i++;
-    } else {
-        return false;
-    }
-    if (j->i < j->n && j->s[j->i] == '.') {
-        start = ++j->i;
-        while (j->i < j->n && j->s[j->i] >= '0' && j->s[j->i] <= '9')
-            j->i++;
-        if (j->i == start)
-            return false;
-    }
-    if (j->i < j->n && (j->s[j->i] == 'e' || j->s[j->i] == 'E')) {
-        j->i++;
-        if (j->i < j->n && (j->s[j->i] == '+' || j->s[j->i] == '-'))
-            j->i++;
-        start = j->i;
-        while (j->i < j->n && j->s[j->i] >= '0' && j->s[j->i] <= '9')
-            j->i++;
-        if (j->i == start)
-            return false;
-    }
-    return true;
-}
-
-static bool json_literal(struct json *j, const char *lit)
-{
-    size_t k = strlen(lit);
-
-    if (j->n - j->i < k || memcmp(j->s + j->i, lit, k) != 0)
-        return false;
-    j->i += k;
-    return true;
-}
-
-static bool json_value(struct json *j, int depth)
-{
-    unsigned char c;
-
-    if (depth > 32)
-        return false;
-    json_ws(j);
-    if (j->i >= j->n)
-        return false;
-    c = j->s[j->i];
-    if (c == '{' || c == '[') {
-        unsigned char close = c == '{' ? '}' : ']';
-
-        j->i++;
-        json_ws(j);
-        if (j->i < j->n && j->s[j->i] == close) {
-            j->i++;
-            return true;
-        }
-        for (;;) {
-            json_ws(j);
-            if (c == '{') {
-                if (!json_string(j))
-                    return false;
-                json_ws(j);
-                if (j->i >= j->n || j->s[j->i] != ':')
-                    return false;
-                j->i++;
-            }
-            if (!json_value(j, depth + 1))
-                return false;
-            json_ws(j);
-            if (j->i >= j->n)
-                return false;
-            if (j->s[j->i] == close) {
-                j->i++;
-                return true;
-            }
-            if (j->s[j->i] != ',')
-                return false;
-            j->i++;
-        }
-    }
-    if (c == '"')
-        return json_string(j);
-    if (c == 't')
-        return json_literal(j, "true");
-    if (c == 'f')
-        return json_literal(j, "false");
-    if (c == 'n')
-        return json_literal(j, "null");
-    return json_number(j);
-}
-
-/* One JSON object, then exactly one '\n', nothing else. */
-static bool json_line_valid(const char *s, size_t n)
-{
-    struct json j = { (const unsigned char *)s, n, 0 };
-
-    if (n < 3 || s[n - 1] != '\n' || memchr(s, '\n', n - 1) || s[0] != '{')
-        return false;
-    j.n = n - 1;
-    if (!json_value(&j, 0))
-        return false;
-    json_ws(&j);
-    return j.i == j.n;
-}
+/* ---- the strict JSON checker (tests/common/jsoncheck.c) ------------------- */
 
 Test(fmt, json_validator_self_test)
 {
@@ -289,9 +81,28 @@ Test(fmt, json_validator_self_test)
     size_t i;
 
     for (i = 0; i < sizeof good / sizeof good[0]; i++)
-        cr_assert(json_line_valid(good[i], strlen(good[i])), "rejects %s", good[i]);
+        cr_assert(jc_line_valid(good[i], strlen(good[i])), "rejects %s", good[i]);
     for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
-        cr_assert(!json_line_valid(bad[i], strlen(bad[i])), "accepts %s", bad[i]);
+        cr_assert(!jc_line_valid(bad[i], strlen(bad[i])), "accepts %s", bad[i]);
+}
+
+Test(fmt, json_checker_members_and_string_bytes)
+{
+    static const char line[] = "{\"a\":1, \"b\":\"x\\u00ffy\\n\",\"c\":{\"d\":[2]}}\n";
+    struct jc_member m[4];
+    char out[16];
+    size_t n;
+
+    cr_assert_eq(jc_members(line, strlen(line), m, 4), 3);
+    cr_assert(m[0].key_len == 1 && m[0].key[0] == 'a' && m[0].val_len == 1 && m[0].val[0] == '1');
+    cr_assert(m[2].val_len == 9 && memcmp(m[2].val, "{\"d\":[2]}", 9) == 0);
+    cr_assert(jc_string_bytes(m[1].val, m[1].val_len, out, sizeof out, &n));
+    cr_assert(n == 4 && memcmp(out, "x\xffy\n", 4) == 0);
+    cr_assert_eq(jc_members("{\"a\":1,}\n", 9, m, 4), -1);
+    cr_assert(!jc_string_bytes("\"\\u0100\"", 8, out, sizeof out, &n), "only \\u00XX is a byte");
+    cr_assert(!jc_string_bytes("\"abc\"", 5, out, 2, &n), "output past cap");
+    cr_assert(jc_utf8_valid("\xc3\xa9\xf0\x9d\x84\x9e", 6));
+    cr_assert(!jc_utf8_valid("\xc3", 1));
 }
 
 /* ---- Python's json as a second, independent judge ------------------------------
@@ -354,7 +165,7 @@ static void assert_json_line(const char *line, size_t len, const char *keys)
     char out[64];
     int rc;
 
-    cr_assert(json_line_valid(line, len), "invalid JSON line: [%.*s]", (int)len, line);
+    cr_assert(jc_line_valid(line, len), "invalid JSON line: [%.*s]", (int)len, line);
     rc = python_json(line, len, keys, NULL, out, sizeof out);
     if (rc != -1)
         cr_assert_eq(rc, 0, "python3 rejects: [%.*s]", (int)len, line);
@@ -921,7 +732,7 @@ Test(fmt, json_every_byte_string_is_valid_json)
         sockshield_buf_char(&b, '}');
         cr_assert(!b.full);
         sockshield_buf_finish_line(&b);
-        cr_assert(json_line_valid(line, b.len), "round %d: %.*s", round, (int)b.len, line);
+        cr_assert(jc_line_valid(line, b.len), "round %d: %.*s", round, (int)b.len, line);
         if (round < 3)
             assert_json_line(line, b.len, "k");
     }
@@ -1220,7 +1031,7 @@ Test(fmt, record_huge_program_name_stays_bounded)
                 assert_json_line(line, len, "time,pid,tid,prog,event,call,fd,sock,local,peer,"
                                             "errno,repeat");
             else
-                cr_assert(json_line_valid(line, len));
+                cr_assert(jc_line_valid(line, len));
             cr_assert(strstr(line, "\"errno\":\"ECONNRESET\",\"repeat\":5}\n"), "fill %zu", k);
 
             line = format(&r, SOCKSHIELD_FORMAT_TEXT, cap, &len);
@@ -1270,7 +1081,7 @@ Test(fmt, record_every_small_cap)
         } else if (cap < 3) {
             cr_assert_str_eq(line, "\n");
         } else {
-            cr_assert(json_line_valid(line, len), "cap %zu: %s", cap, line);
+            cr_assert(jc_line_valid(line, len), "cap %zu: %s", cap, line);
             cr_assert_eq(memcmp(line, full_json, len - 2), 0, "cap %zu: %s", cap, line);
             cr_assert(full_json[len - 2] == ',' || full_json[len - 2] == '}' || len == 3,
                       "JSON cut inside a field at cap %zu: %s", cap, line);
@@ -1420,7 +1231,7 @@ Test(fmt, summary_overflow_drops_whole_rows_and_says_how_many)
         cr_assert_gt(lines, 3, "cap %zu: no row at all", cap);
 
         out = summary(&s, SOCKSHIELD_FORMAT_JSON, cap, &len);
-        cr_assert(json_line_valid(out, len), "cap %zu: %s", cap, out);
+        cr_assert(jc_line_valid(out, len), "cap %zu: %s", cap, out);
         const char *om = strstr(out, ",\"omitted\":");
         cr_assert_not_null(om, "cap %zu", cap);
         size_t omitted = strtoul(om + 11, NULL, 10);
