@@ -341,6 +341,8 @@ static int action_foreign(int sig, const struct sigaction *act, struct sigaction
 static int action(int sig, const struct sigaction *act, struct sigaction *old, bool upgrade)
 {
     sockshield_ensure_init();
+    if (SOCKSHIELD_UNLIKELY(sockshield_too_early))
+        return real_sigaction(sig, act, old); /* adopted by sockshield_sig_setup */
     if (!settable(sig) || (act && (sig == SIGKILL || sig == SIGSTOP)))
         return real_sigaction(sig, act, old); /* glibc says EINVAL */
 
