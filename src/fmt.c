@@ -150,19 +150,25 @@ void sockshield_buf_utc(struct sockshield_buf *b, int64_t sec, long usec)
     int64_t days, rem, year;
     unsigned month, day;
 
-    /* Normalise a microsecond count outside [0, 10^6) into the seconds. */
-    if (usec < 0 || usec >= 1000000) {
-        long carry = usec / 1000000 - (usec % 1000000 < 0);
-
-        sec += carry;
-        usec -= carry * 1000000;
-    }
-    /* Far enough from the int64 limits that the day arithmetic cannot
-     * overflow; the clamp only touches absurd inputs. */
+    /* Far enough from the int64 limits that neither the carry below nor
+     * the day arithmetic can overflow; the clamp only touches absurd
+     * inputs.  (Clamped after the carry, sec near a limit overflowed.) */
     if (sec > INT64_MAX / 4)
         sec = INT64_MAX / 4;
     if (sec < INT64_MIN / 4)
         sec = INT64_MIN / 4;
+    /* Normalise a microsecond count outside [0, 10^6) into the seconds,
+     * from the remainder: carry * 10^6 overflows for usec near LONG_MIN. */
+    if (usec < 0 || usec >= 1000000) {
+        long carry = usec / 1000000, rem_us = usec % 1000000;
+
+        if (rem_us < 0) {
+            rem_us += 1000000;
+            carry--;
+        }
+        sec += carry;
+        usec = rem_us;
+    }
     days = sec / 86400;
     rem = sec % 86400;
     if (rem < 0) {

@@ -25,6 +25,8 @@ volatile int sockshield_ready;
 
 static int init_state;          /* 0 not started, 1 running, 2 done */
 static __thread int init_here __attribute__((tls_model("initial-exec")));
+static int constructor_ran;
+volatile int sockshield_too_early;
 
 void sockshield_warn_raw(const char *line, size_t len)
 {
@@ -93,6 +95,24 @@ void sockshield_init(void)
 {
     if (__atomic_load_n(&sockshield_ready, __ATOMIC_ACQUIRE) || init_here)
         return; /* done, or re-entered from inside the setup on this thread */
+    /* Called before libc has initialised itself: functions in the
+     * executable's .preinit_array run before every library's initialiser,
+     * libc's included, and libc's environ is still NULL there, so getenv
+     * finds none of our variables and the whole configuration would be
+     * lost.  Every program built with -fsanitize=address is such a case:
+     * ASan starts from .preinit_array and installs its SIGSEGV handler with
+     * sigaction.  Only the real symbols are bound then (dlsym works);
+     * the signal calls pass through (sigpolicy.c), and our constructor,
+     * which runs after libc's, does the setup, adopting the handlers
+     * installed meanwhile.  (A program may also clear environ itself: the
+     * constructor sets up regardless.) */
+    sockshield_too_early = environ == NULL && !constructor_ran;
+    if (sockshield_too_early) {
+        int saved = errno;
+        sockshield_real_bind();
+        errno = saved;
+        return;
+    }
     int expected = 0;
     if (!__atomic_compare_exchange_n(&init_state, &expected, 1, false, __ATOMIC_ACQ_REL,
                                      __ATOMIC_ACQUIRE)) {
@@ -125,6 +145,7 @@ void sockshield_init(void)
 
 __attribute__((constructor)) static void sockshield_constructor(void)
 {
+    constructor_ran = 1;
     sockshield_init();
 }
 

@@ -60,6 +60,9 @@ extern SOCKSHIELD_HIDDEN __thread struct sockshield_tls sockshield_tls
 /* Binds everything on first use; cheap once done. */
 void sockshield_init(void);
 extern SOCKSHIELD_HIDDEN volatile int sockshield_ready;
+/* Set while sockshield_init() declines to run because libc itself is not
+ * initialised yet (init.c): callers pass their call straight through. */
+extern SOCKSHIELD_HIDDEN volatile int sockshield_too_early;
 static inline void sockshield_ensure_init(void)
 {
     if (SOCKSHIELD_UNLIKELY(!__atomic_load_n(&sockshield_ready, __ATOMIC_ACQUIRE)))

@@ -53,6 +53,9 @@ typedef void (*info_fn)(int, siginfo_t *, void *);
 #define AS_INFO(f) ((info_fn)(any_fn)(f))
 
 static struct slot slots[NSLOTS];
+/* Signals set before libc's initialiser ran (init.c, too early): their
+ * handlers are put behind the trampoline by sockshield_sig_setup. */
+static uint64_t adopt_at_setup;
 static int slot_lock;
 static uint64_t interrupt_set; /* siginterrupt(sig, 1) was called */
 static pid_t table_owner;      /* the process whose table this is */
@@ -341,6 +344,12 @@ static int action_foreign(int sig, const struct sigaction *act, struct sigaction
 static int action(int sig, const struct sigaction *act, struct sigaction *old, bool upgrade)
 {
     sockshield_ensure_init();
+    if (SOCKSHIELD_UNLIKELY(sockshield_too_early)) {
+        /* Before libc's initialiser: passed through, adopted at setup. */
+        if (act && sig >= 1 && sig < NSLOTS)
+            __atomic_or_fetch(&adopt_at_setup, SOCKSHIELD_SIGBIT(sig), __ATOMIC_RELAXED);
+        return real_sigaction(sig, act, old);
+    }
     if (!settable(sig) || (act && (sig == SIGKILL || sig == SIGSTOP)))
         return real_sigaction(sig, act, old); /* glibc says EINVAL */
 
@@ -485,13 +494,26 @@ void sockshield_sig_setup(bool launcher_ignored)
     /* Only SIGPIPE and SIGCHLD can need a substitute at load.  Handlers
      * installed before our constructor ran went through our own wrappers
      * (the first sigaction initialises the library: init.c), so they are
-     * behind the trampoline already; one installed with a raw rt_sigaction
-     * is found at its first read-back (view_locked) and, until then, its
-     * EINTRs count as unrecorded and are resumed.  Not scanning the other
-     * 62 signals saves as many system calls at every program start. */
+     * behind the trampoline already, but for those set before libc's own
+     * initialiser, which are adopted here; one installed with a raw
+     * rt_sigaction is found at its first read-back (view_locked) and, until
+     * then, its EINTRs count as unrecorded and are resumed.  Not scanning
+     * the other signals saves some sixty system calls at every start. */
     static const int at_load[] = { SIGPIPE, SIGCHLD };
     sigset_t saved;
     lock(&saved);
+    uint64_t adopt = __atomic_exchange_n(&adopt_at_setup, 0, __ATOMIC_RELAXED);
+    for (int sig = 1; adopt && sig < NSLOTS; sig++) {
+        struct sigaction k;
+        if (!(adopt & SOCKSHIELD_SIGBIT(sig)) || !settable(sig) || sig == SIGKILL ||
+            sig == SIGSTOP || real_sigaction(sig, NULL, &k) != 0 || !is_function(k.sa_handler) ||
+            slots[sig].kind != KIND_PASS || k.sa_handler == AS_HANDLER(trampoline))
+            continue;
+        /* Reported exactly as it was installed. */
+        struct sigaction was = k;
+        if (install_locked(sig, &k, false) == 0)
+            slots[sig].view = was;
+    }
     for (unsigned i = 0; i < sizeof at_load / sizeof at_load[0]; i++) {
         int sig = at_load[i];
         struct sigaction k;

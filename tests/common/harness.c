@@ -51,6 +51,33 @@ static double now(void)
     return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* Sanitizer builds (configure --enable-sanitizers): the Makefile names the
+ * shared ASan runtime, which must come first in the initial library list
+ * of every process that loads our instrumented library, sh and curl
+ * included (interposition notes §9).  Helpers get the runner's ASAN_OPTIONS
+ * and UBSAN_OPTIONS (the Makefile sets them). */
+static const char *asan_runtime(void)
+{
+    const char *v = getenv("SOCKSHIELD_TEST_ASAN_RUNTIME");
+    return v && *v ? v : NULL;
+}
+
+bool ss_sanitizers(void)
+{
+    return asan_runtime() != NULL;
+}
+
+const char *ss_preload_prefix(void)
+{
+    static char prefix[4096];
+    const char *rt = asan_runtime();
+    if (!rt)
+        return "";
+    if (!prefix[0])
+        snprintf(prefix, sizeof prefix, "%s:", rt);
+    return prefix;
+}
+
 void ss_env_set(struct ss_env *e, const char *fmt, ...)
 {
     char *s;
@@ -58,6 +85,14 @@ void ss_env_set(struct ss_env *e, const char *fmt, ...)
     va_start(ap, fmt);
     cr_assert(vasprintf(&s, fmt, ap) >= 0);
     va_end(ap);
+    const char *pre = ss_preload_prefix();
+    if (*pre && strncmp(s, "LD_PRELOAD=", 11) == 0 && strncmp(s + 11, pre, strlen(pre)) != 0 &&
+        strcmp(s + 11, asan_runtime()) != 0) {
+        char *t;
+        cr_assert(asprintf(&t, "LD_PRELOAD=%s%s", pre, s + 11) >= 0);
+        free(s);
+        s = t;
+    }
     size_t klen = strcspn(s, "=");
     for (int i = 0; i < e->n; i++) {
         if (strncmp(e->v[i], s, klen) == 0 && e->v[i][klen] == '=') {
@@ -91,6 +126,14 @@ void ss_env_init(struct ss_env *e, bool preload)
     const char *path = getenv("PATH");
     ss_env_set(e, "PATH=%s", path && *path ? path : "/usr/bin:/bin");
     ss_env_set(e, "LANG=C");
+    if (asan_runtime()) {
+        /* Bare runs too: the launcher appends our library to what is there. */
+        const char *opt = getenv("ASAN_OPTIONS");
+        ss_env_set(e, "ASAN_OPTIONS=%s", opt ? opt : "");
+        opt = getenv("UBSAN_OPTIONS");
+        ss_env_set(e, "UBSAN_OPTIONS=%s", opt ? opt : "");
+        ss_env_set(e, "LD_PRELOAD=%s", asan_runtime());
+    }
     if (preload)
         ss_env_set(e, "LD_PRELOAD=%s", ss_lib());
 }
@@ -197,6 +240,18 @@ void ss_run(struct ss_run *r, const char *const argv[], struct ss_env *e,
     r->err[se.len] = '\0';
     r->out_len = so.len;
     r->err_len = se.len;
+    /* A sanitizer report fails the test whatever the helper's exit status
+     * (some tests expect a failure status, or a death, of their own). */
+    if (asan_runtime()) {
+        static const char *const marks[] = {
+            "ERROR: AddressSanitizer", "ERROR: LeakSanitizer", ": runtime error: ",
+            "ERROR: UndefinedBehaviorSanitizer", "AddressSanitizer:DEADLYSIGNAL",
+            "ASan runtime does not come first",
+        };
+        for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++)
+            cr_assert(!memmem(r->err, r->err_len, marks[i], strlen(marks[i])), "sanitizer report from %s:\n%s", argv[0],
+                      r->err);
+    }
 }
 
 void ss_run_free(struct ss_run *r)

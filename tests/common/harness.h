@@ -31,10 +31,18 @@ const char *ss_fault_lib(void);          /* the test-only fault preload */
 const char *ss_helper(const char *name); /* tests/helpers/<name> in the build tree */
 const char *ss_launcher(void);           /* tools/sockshield in the build tree */
 const char *ss_tmpdir(void);             /* a fresh private directory per process */
+/* Whether this is a sanitizer build (configure --enable-sanitizers). */
+bool ss_sanitizers(void);
+/* "" normally; "<ASan runtime>:" in a sanitizer build, what every
+ * LD_PRELOAD the harness builds starts with. */
+const char *ss_preload_prefix(void);
 
-/* PATH and LANG=C only; with preload, LD_PRELOAD=<ss_lib()>. */
+/* PATH and LANG=C only; with preload, LD_PRELOAD=<ss_lib()>.
+ * In a sanitizer build also ASAN_OPTIONS and UBSAN_OPTIONS for
+ * the helpers, and the ASan runtime in LD_PRELOAD even without preload. */
 void ss_env_init(struct ss_env *e, bool preload);
-/* Adds or replaces NAME=VALUE (printf-style). */
+/* Adds or replaces NAME=VALUE (printf-style).  In a sanitizer build an
+ * LD_PRELOAD value gets ss_preload_prefix() in front. */
 void ss_env_set(struct ss_env *e, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void ss_env_unset(struct ss_env *e, const char *name);

@@ -572,7 +572,7 @@ Test(launcher, ld_preload_is_our_library_by_absolute_path)
     launch(&r, NULL, "sh", "-c", print_preload, NULL);
     cr_assert(ss_exited(&r, 0), "%s", ss_describe(&r));
     char *want;
-    cr_assert(asprintf(&want, "%s\n", lib) >= 0);
+    cr_assert(asprintf(&want, "%s%s\n", ss_preload_prefix(), lib) >= 0);
     cr_assert_str_eq(r.out, want);
     ss_run_free(&r);
     free(want);
@@ -589,7 +589,7 @@ Test(launcher, existing_ld_preload_is_kept_and_ours_appended)
     launch(&r, &e, "sh", "-c", print_preload, NULL);
     cr_assert(ss_exited(&r, 0), "%s", ss_describe(&r));
     char *want;
-    cr_assert(asprintf(&want, "%s:%s\n", libm_path(), lib) >= 0);
+    cr_assert(asprintf(&want, "%s%s:%s\n", ss_preload_prefix(), libm_path(), lib) >= 0);
     cr_assert_str_eq(r.out, want);
     ss_run_free(&r);
     free(want);
@@ -598,7 +598,7 @@ Test(launcher, existing_ld_preload_is_kept_and_ours_appended)
     ss_env_set(&e, "LD_PRELOAD=%s %s", lib, libm_path());
     launch(&r, &e, "sh", "-c", print_preload, NULL);
     cr_assert(ss_exited(&r, 0), "%s", ss_describe(&r));
-    cr_assert(asprintf(&want, "%s %s\n", lib, libm_path()) >= 0);
+    cr_assert(asprintf(&want, "%s%s %s\n", ss_preload_prefix(), lib, libm_path()) >= 0);
     cr_assert_str_eq(r.out, want);
     ss_run_free(&r);
     free(want);
@@ -613,7 +613,7 @@ Test(launcher, nested_launcher_lists_the_library_once)
     launch(&r, NULL, "--", ss_launcher(), "--json", "--", "sh", "-c", print_preload, NULL);
     cr_assert(ss_exited(&r, 0), "%s", ss_describe(&r));
     char *want;
-    cr_assert(asprintf(&want, "%s\n", lib) >= 0);
+    cr_assert(asprintf(&want, "%s%s\n", ss_preload_prefix(), lib) >= 0);
     cr_assert_str_eq(r.out, want);
     cr_assert(ss_count(r.out, "libsockshield.so") == 1, "%s", ss_describe(&r));
     ss_run_free(&r);
@@ -636,12 +636,12 @@ Test(launcher, dry_run_prints_and_runs_nothing)
     cr_assert_str_eq(r.err, "");
     char *want;
     cr_assert(asprintf(&want,
-                       "LD_PRELOAD='%s'\n"
+                       "LD_PRELOAD='%s%s'\n"
                        "SOCKSHIELD_LOG='none'\n"
                        "SOCKSHIELD_LOG_FORMAT='json'\n"
                        "SOCKSHIELD_LAUNCHER_SIGPIPE='1'\n"
                        "exec 'sh' '-c' 'touch '\\''%s'\\'''\n",
-                       lib, marker) >= 0);
+                       ss_preload_prefix(), lib, marker) >= 0);
     cr_assert_str_eq(r.out, want);
     ss_run_free(&r);
 

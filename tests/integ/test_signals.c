@@ -386,7 +386,9 @@ Test(signals, reap_mode_cancelled_wait_and_fork_during_a_wait_keep_reaping, .tim
 Test(signals, reap_mode_collects_zombies_inherited_across_exec)
 {
     const char *bare_argv[] = { ss_helper("reapwait"), "exec-zombie", "", NULL };
-    const char *on_argv[] = { ss_helper("reapwait"), "exec-zombie", ss_lib(), NULL };
+    char lib[8192]; /* the whole LD_PRELOAD the helper sets: the ASan runtime first */
+    snprintf(lib, sizeof lib, "%s%s", ss_preload_prefix(), ss_lib());
+    const char *on_argv[] = { ss_helper("reapwait"), "exec-zombie", lib, NULL };
     struct ss_run bare, on;
     run(&bare, false, NULL, bare_argv);
     run(&on, false, NULL, on_argv);

@@ -4,6 +4,7 @@
 #include <criterion/criterion.h>
 
 #include <arpa/inet.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -349,6 +350,27 @@ Test(fmt, utc_usec_is_zero_padded_and_normalised)
     expect_utc(0, 999999, "1970-01-01T00:00:00.999999Z");
     expect_utc(0, 1000000, "1970-01-01T00:00:01.000000Z");
     expect_utc(10, -1, "1970-01-01T00:00:09.999999Z");
+    expect_utc(0, -1000001, "1969-12-31T23:59:58.999999Z");
+}
+
+/* Absurd inputs are clamped, never overflowed (found by fuzz/fuzz_format:
+ * the carry of usec went into sec before the clamp, and carry * 10^6
+ * overflowed for usec near LONG_MIN; UBSan builds catch a regression). */
+Test(fmt, utc_extreme_inputs_clamp_without_overflow)
+{
+    static const int64_t secs[] = { INT64_MIN, INT64_MIN + 1, -1, 0, INT64_MAX - 1, INT64_MAX };
+    static const long usecs[] = { LONG_MIN, LONG_MIN + 1, -1, 0, 999999, 1000000, LONG_MAX };
+    struct guarded g;
+
+    for (size_t i = 0; i < sizeof secs / sizeof secs[0]; i++) {
+        for (size_t k = 0; k < sizeof usecs / sizeof usecs[0]; k++) {
+            guarded_init(&g, 64);
+            sockshield_buf_utc(&g.b, secs[i], usecs[k]);
+            const char *t = text(&g);
+            size_t n = strlen(t);
+            cr_assert(n > 20 && t[n - 1] == 'Z' && t[n - 8] == '.', "%s", t);
+        }
+    }
 }
 
 Test(fmt, utc_matches_gmtime_over_centuries)
