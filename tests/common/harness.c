@@ -3,6 +3,7 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -42,6 +43,20 @@ const char *ss_tmpdir(void)
         cr_assert(mkdtemp(dir), "mkdtemp: %s", strerror(errno));
     }
     return dir;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    remove(path);
+    return 0;
+}
+
+void ss_tmpdir_remove(void)
+{
+    nftw(ss_tmpdir(), remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 static double now(void)

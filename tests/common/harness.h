@@ -31,6 +31,8 @@ const char *ss_fault_lib(void);          /* the test-only fault preload */
 const char *ss_helper(const char *name); /* tests/helpers/<name> in the build tree */
 const char *ss_launcher(void);           /* tools/sockshield in the build tree */
 const char *ss_tmpdir(void);             /* a fresh private directory per process */
+/* Removes ss_tmpdir() and everything in it (a suite's .fini). */
+void ss_tmpdir_remove(void);
 /* Whether this is a sanitizer build (configure --enable-sanitizers). */
 bool ss_sanitizers(void);
 /* "" normally; "<ASan runtime>:" in a sanitizer build, what every

@@ -26,21 +26,7 @@
 #define TIMEOUT 60.0
 #define CLIENTS 6
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    remove(path);
-    return 0;
-}
-
-static void remove_tmpdir(void)
-{
-    nftw(ss_tmpdir(), remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-TestSuite(fdreuse, .fini = remove_tmpdir);
+TestSuite(fdreuse, .fini = ss_tmpdir_remove);
 
 /* python's own HTTP server, single-threaded (http.server.HTTPServer, not the
  * threading one that `-m http.server` uses), so that each connection is

@@ -30,21 +30,7 @@
 
 #define TIMEOUT 60.0
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    remove(path);
-    return 0;
-}
-
-static void remove_tmpdir(void)
-{
-    nftw(ss_tmpdir(), remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-TestSuite(launcher, .fini = remove_tmpdir);
+TestSuite(launcher, .fini = ss_tmpdir_remove);
 
 /* ---- running ------------------------------------------------------------ */
 

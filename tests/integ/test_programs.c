@@ -31,24 +31,10 @@
 
 #define TIMEOUT 60.0
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    remove(path);
-    return 0;
-}
-
-static void remove_tmpdir(void)
-{
-    nftw(ss_tmpdir(), remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-TestSuite(coreutils, .fini = remove_tmpdir);
-TestSuite(socat, .fini = remove_tmpdir);
-TestSuite(curl, .fini = remove_tmpdir);
-TestSuite(python3, .fini = remove_tmpdir);
+TestSuite(coreutils, .fini = ss_tmpdir_remove);
+TestSuite(socat, .fini = ss_tmpdir_remove);
+TestSuite(curl, .fini = ss_tmpdir_remove);
+TestSuite(python3, .fini = ss_tmpdir_remove);
 
 /* Runs argv bare or with LD_PRELOAD, plus the extra NAME=VALUE settings. */
 static void run(struct ss_run *r, bool preload, const char *const argv[], int stdin_fd,
