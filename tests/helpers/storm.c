@@ -6,7 +6,10 @@
  * arrives.  Each side pauses for 2 ms once per MiB (half a MiB apart), so
  * both the reader and the writer regularly block while the storm goes on.
  *
- *   storm [MiB]
+ *   storm [MiB [INTERVAL_US]]
+ *
+ * INTERVAL_US: the timers' period instead of 100 us (valgrind, which runs
+ * a program some 50 times slower, cannot make progress at 10 kHz).
  *
  * Prints  reader: bytes=N sum=HEX signals=N       (or reader: failed ...)
  *         writer: bytes=N sum=HEX signals=N       (or writer: failed ...)
@@ -28,6 +31,7 @@
 #define WRITE_SIZE 4096
 
 static volatile sig_atomic_t signals;
+static long interval_ns = 100000;
 
 static void on_usr1(int sig)
 {
@@ -53,7 +57,7 @@ static void start_storm(void)
 {
     hu_handle(SIGUSR1, on_usr1, 0);
     hu_watchdog(90);
-    hu_storm(SIGUSR1, 100000);
+    hu_storm(SIGUSR1, interval_ns);
 }
 
 static int reader(int fd, uint64_t total)
@@ -131,6 +135,8 @@ static int writer(int fd, uint64_t total)
 int main(int argc, char **argv)
 {
     uint64_t total = (uint64_t)(argc > 1 ? atoi(argv[1]) : 64) << 20;
+    if (argc > 2 && atol(argv[2]) > 0 && atol(argv[2]) < 1000000)
+        interval_ns = atol(argv[2]) * 1000;
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
         return 2;
