@@ -365,12 +365,13 @@ int sockshield_setsockopt(int fd, int level, int name, const void *val, socklen_
 
 /* ---- the close family: forget, then let the program's call happen ------- */
 
+/* Our log fd needs nothing here: the sink checks its device and inode
+ * before every write and reopens when the number is no longer ours. */
 static void forget(int fd)
 {
     if ((unsigned)fd < SOCKSHIELD_TIMEO_FDS && sockshield_fd_timeo[fd])
         __atomic_store_n(&sockshield_fd_timeo[fd], 0, __ATOMIC_RELAXED);
     sockshield_fdinfo_forget(fd);
-    sockshield_log_fd_gone(fd);
 }
 
 int sockshield_close(enum sockshield_call id, int fd)

@@ -246,14 +246,6 @@ static int sink_fd(void)
     return nfd;
 }
 
-void sockshield_log_fd_gone(int fd)
-{
-    /* Nothing to do eagerly: the dev/ino check before the next write sees
-     * that the number is no longer ours.  Kept as the hook for the close
-     * family so the intent is visible where fds disappear. */
-    (void)fd;
-}
-
 /* One syslog message per line: <PRI>TAG[PID]: MSG (RFC 3164 as local
  * daemons take it: facility user, severity warning, no timestamp, which
  * the daemon adds on receipt; ours is in MSG).  Datagrams carry no

@@ -20,10 +20,6 @@ void sockshield_log_init(void);
 void sockshield_log_event(enum sockshield_event ev, enum sockshield_call call, int fd, int err,
                           const struct sockaddr *peer, socklen_t peer_len);
 
-/* The program closed or replaced fd: if it was our log fd, reopen before
- * the next line (never fight the program for the number). */
-void sockshield_log_fd_gone(int fd);
-
 /* SOCKSHIELD_SUMMARY=on: the counts of this process, one record, once per
  * process image (at exit, or before an exec replaces the image).  A forked
  * child counts and reports its own events; a vfork child writes nothing. */
