@@ -17,7 +17,8 @@
  *         forks=N seconds=S parent-events=N
  * Exit    0 every child exited 0; 2 setup; 3 a child failed (its status
  *         printed); 5 a child did not finish within 10 s (hung: its
- *         threads' system calls printed, then it is killed); 9 watchdog. */
+ *         threads' system calls printed, then it is killed).  The
+ *         watchdog kills the helper itself with SIGKILL. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>

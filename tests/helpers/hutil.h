@@ -24,8 +24,8 @@ void hu_handle(int sig, void (*h)(int), int flags);
  * always go to the threads that are being tested. */
 void hu_thread(pthread_t *t, void *(*fn)(void *), void *arg);
 
-/* A thread that ends the process with status 9 after `seconds`: no helper
- * outlives its test, whatever the library does. */
+/* A timer that kills the process (SIGKILL) after `seconds`: no helper
+ * outlives its test, whatever the library does.  No thread: see hutil.c. */
 void hu_watchdog(double seconds);
 
 /* Returns once thread tid of process pid sleeps in system call nr (or in

@@ -15,7 +15,7 @@
  *         writer: bytes=N sum=HEX signals=N       (or writer: failed ...)
  * Exit    0 all arrived; the errno number of the first -1 (4 = EINTR;
  *         the reader's failure wins over the writer's EPIPE it causes);
- *         100 early end of data; 2 setup; 9 watchdog. */
+ *         100 early end of data; 2 setup; killed by SIGKILL: watchdog. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>

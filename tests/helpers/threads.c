@@ -27,7 +27,7 @@
  * Exit    0 all well; 2 usage or setup; 3 a call failed unexpectedly;
  *         4 EINTR reached the program; 5 a message arrived damaged;
  *         6 (only when nothing else failed) an unexplained EOF;
- *         9 watchdog (60 s + 60 s per million calls). */
+ *         killed by SIGKILL: watchdog (60 s + 60 s per million calls). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>

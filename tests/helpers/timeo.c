@@ -12,7 +12,7 @@
  * connect goes to a listener whose backlog is full, so it waits.
  *
  * Prints  result=N errno=NAME elapsed=S signals=N calls=N
- * Exit    0 it ran; 2 usage or setup; 9 watchdog. */
+ * Exit    0 it ran; 2 usage or setup; killed by SIGKILL: watchdog. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
