@@ -21,6 +21,7 @@
 
 struct sockshield_config sockshield_cfg;
 __thread struct sockshield_tls sockshield_tls __attribute__((tls_model("initial-exec")));
+uint64_t sockshield_sigs_alone;
 volatile int sockshield_ready;
 
 static int init_state;          /* 0 not started, 1 running, 2 done */
@@ -123,6 +124,7 @@ void sockshield_init(void)
     int saved = errno;
     init_here = 1;
     sockshield_real_bind();
+    sockshield_real_choose_direct();
     sockshield_config_load(&sockshield_cfg, env, warn_sink, NULL);
 
     /* The launcher's marker: it ignored SIGPIPE for static programs; the

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "policy.h"
 #include "real.h"
+#include "wrap.h"
 
 uint8_t sockshield_fd_timeo[SOCKSHIELD_TIMEO_FDS];
 uint8_t sockshield_timeo_any;
@@ -355,6 +356,8 @@ int sockshield_setsockopt(int fd, int level, int name, const void *val, socklen_
         uint8_t bit = name == SO_RCVTIMEO ? SOCKSHIELD_TIMEO_IN : SOCKSHIELD_TIMEO_OUT;
         if (tv->tv_sec || tv->tv_usec) {
             __atomic_or_fetch(&sockshield_fd_timeo[fd], bit, __ATOMIC_RELAXED);
+            /* The direct path does not look at the table: off first. */
+            sockshield_direct_off();
             __atomic_store_n(&sockshield_timeo_any, 1, __ATOMIC_RELAXED);
         }
         else

@@ -6,9 +6,13 @@
 #include "real.h"
 
 #include <dlfcn.h>
+#include <stdbool.h>
+#include <gnu/libc-version.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+
+#include "wrap.h"
 
 #define RAW(name, ret, params, ...) \
     static ret boot_##name params { return (ret)syscall(__VA_ARGS__); }
@@ -162,6 +166,55 @@ static void bind_one(void **slot, const char *name, void *self)
     if (p)
         __atomic_store_n(slot, p, __ATOMIC_RELEASE);
 }
+
+#if SOCKSHIELD_DIRECT_SYSCALLS
+static const char no_direct;
+const char *sockshield_direct = &no_direct;
+
+/* The wrappers of read, write, recv and send make their system call
+ * themselves while the process has one thread (wrap.h), under conditions
+ * checked here once: the glibc is one whose own wrappers take that branch
+ * on __libc_single_threaded (2.36 and later: read, write, recv and send
+ * test it, and pthread_cancel of the calling thread clears it; checked by
+ * disassembly), and all four real functions are glibc's own, so no library
+ * between us and glibc (a test's fault injector, libfaketime,
+ * socket_wrapper) is skipped.  The flag read is glibc's own copy, from
+ * glibc's own symbol table: a program that names __libc_single_threaded
+ * gets a copy of it in its own image (a copy relocation), which
+ * pthread_cancel does not clear. */
+void sockshield_real_choose_direct(void)
+{
+    int major = 0, minor = 0;
+    const char *v = gnu_get_libc_version();
+    while (*v >= '0' && *v <= '9')
+        major = major * 10 + (*v++ - '0');
+    if (*v++ != '.')
+        return;
+    while (*v >= '0' && *v <= '9')
+        minor = minor * 10 + (*v++ - '0');
+    if (major < 2 || (major == 2 && minor < 36))
+        return;
+    void *libc = dlopen("libc.so.6", RTLD_LAZY | RTLD_NOLOAD);
+    if (!libc)
+        return;
+    const char *flag = dlsym(libc, "__libc_single_threaded");
+    bool own = flag && dlsym(libc, "read") == (void *)real_read &&
+               dlsym(libc, "write") == (void *)real_write && dlsym(libc, "recv") == (void *)real_recv &&
+               dlsym(libc, "send") == (void *)real_send;
+    dlclose(libc);
+    if (own)
+        __atomic_store_n(&sockshield_direct, flag, __ATOMIC_RELEASE);
+}
+
+void sockshield_direct_off(void)
+{
+    __atomic_store_n(&sockshield_direct, &no_direct, __ATOMIC_RELEASE);
+}
+#else
+void sockshield_real_choose_direct(void)
+{
+}
+#endif
 
 void sockshield_real_bind(void)
 {

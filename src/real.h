@@ -12,5 +12,10 @@ SOCKSHIELD_SYMBOLS(SOCKSHIELD_REAL_DECL, SOCKSHIELD_NO_REAL)
 /* dlsym(RTLD_NEXT) every CALL symbol; a symbol that resolves to ourselves is
  * fatal (the message names it); a missing one keeps its raw bootstrap. */
 void sockshield_real_bind(void);
+/* After binding, in the full setup only (never from .preinit_array: it
+ * opens libc's handle, and a dlopen that early runs initialisers out of
+ * order): lets read, write, recv and send make their system calls
+ * directly while the process has one thread (wrap.h). */
+void sockshield_real_choose_direct(void);
 
 #endif

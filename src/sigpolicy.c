@@ -28,6 +28,9 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#ifdef HAVE_SYS_SINGLE_THREADED_H
+#include <sys/single_threaded.h>
+#endif
 
 #include "proc.h"
 #include "real.h"
@@ -157,12 +160,24 @@ static bool substitute_action(int sig, const struct sigaction *req, struct sigac
 
 static void oneshot_fired(int sig);
 
+static bool alone(void)
+{
+#ifdef HAVE_SYS_SINGLE_THREADED_H
+    return __libc_single_threaded;
+#else
+    return false;
+#endif
+}
+
 static void trampoline(int sig, siginfo_t *info, void *uc)
 {
     uint64_t bit = SOCKSHIELD_SIGBIT(sig);
     if (info && info->si_code == SI_TKILL)
         bit |= SOCKSHIELD_TKILL_BIT;
     sockshield_tls.sigs |= bit;
+    bool one = alone();
+    if (one)
+        sockshield_sigs_alone |= bit;
 
     struct slot *s = &slots[sig];
     sighandler_t h = __atomic_load_n(&s->handler, __ATOMIC_ACQUIRE);
@@ -175,12 +190,15 @@ static void trampoline(int sig, siginfo_t *info, void *uc)
         return;
     /* Wrapped calls the handler makes clear the record for themselves; the
      * call this signal interrupted must still find its signals after. */
-    uint64_t keep = sockshield_tls.sigs;
+    uint64_t keep = sockshield_tls.sigs, keep_alone = sockshield_sigs_alone;
     if (flags & SA_SIGINFO)
         AS_INFO(h)(sig, info, uc);
     else
         h(sig);
     sockshield_tls.sigs |= keep;
+    /* A handler that started a thread ends the direct calls for good. */
+    if (one && alone())
+        sockshield_sigs_alone |= keep_alone;
 }
 
 /* Installs the program's request `req` for sig; lock held.

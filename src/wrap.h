@@ -18,6 +18,9 @@
 #ifndef SOCKSHIELD_WRAP_H
 #define SOCKSHIELD_WRAP_H
 
+#include <errno.h>
+#include <sys/syscall.h>
+
 #include "io.h"
 #include "real.h"
 
@@ -39,11 +42,81 @@
 #define SOCKSHIELD_FROM_7(a, b, c, d, e, f, g) SOCKSHIELD_FROM_6(a, b, c, d, e, f), a_->g
 #define SOCKSHIELD_FROM(...) SOCKSHIELD_CAT(SOCKSHIELD_FROM_, SOCKSHIELD_NARGS(__VA_ARGS__))(__VA_ARGS__)
 #define SOCKSHIELD_LIST(...) __VA_ARGS__
+#define SOCKSHIELD_PARAMS_K(...) __VA_ARGS__, long k_
 
-/* AGAIN is the slow-path step, evaluated with io_, r_ and a_ in scope. */
-#define SOCKSHIELD_WRAP(RET, NAME, PARAMS, FD, DIR, REQ, ARGS, AGAIN)                        \
+/* Direct system calls (x86_64, glibc 2.36 and later).  glibc's read,
+ * write, recv and send test __libc_single_threaded and, when no other
+ * thread exists, make the system call without the cancellation bookkeeping
+ * (pthread_cancel of the caller itself clears the flag first).  When these
+ * four resolve to glibc's own functions, their wrappers take that same
+ * branch themselves: a call and a return fewer than a wrapper that calls
+ * glibc, which is most of what a wrapper costs on a fast system call.
+ * sockshield_direct points at __libc_single_threaded when real.c chose so
+ * at binding, at a zero byte otherwise; every other case calls glibc. */
+#if defined(__x86_64__) && defined(HAVE_SYS_SINGLE_THREADED_H)
+#define SOCKSHIELD_DIRECT_SYSCALLS 1
+extern SOCKSHIELD_HIDDEN const char *sockshield_direct;
+/* One load and one compare decide the direct path: the pointer is also
+ * turned away for good once any fd gets a socket timeout (io.c), whose
+ * calls the calling path times. */
+#define SOCKSHIELD_DIRECT_OK() SOCKSHIELD_LIKELY(*sockshield_direct)
+void sockshield_direct_off(void);
+/* The kernel preserves every argument register: after the call they still
+ * hold the arguments, and the compiler knows it (inputs only).  int
+ * arguments go as they are: the kernel reads the low 32 bits of an int
+ * parameter (its SYSCALL_DEFINE wrappers cast each register to the
+ * declared type), so nothing is widened and the cold call that follows an
+ * error finds them where they were. */
+static inline __attribute__((always_inline)) long sockshield_syscall3(long nr, int fd, const void *b,
+                                                                      size_t n)
+{
+    long ret;
+    __asm__ volatile("syscall"
+                     : "=a"(ret)
+                     : "0"(nr), "D"(fd), "S"(b), "d"(n)
+                     : "rcx", "r11", "memory");
+    return ret;
+}
+/* sendto and recvfrom without an address: the fifth and sixth are zero. */
+static inline __attribute__((always_inline)) long sockshield_syscall4(long nr, int fd, const void *b,
+                                                                      size_t n, int flags)
+{
+    register int r10 __asm__("r10") = flags;
+    register long r8 __asm__("r8") = 0;
+    register long r9 __asm__("r9") = 0;
+    long ret;
+    __asm__ volatile("syscall"
+                     : "=a"(ret)
+                     : "0"(nr), "D"(fd), "S"(b), "d"(n), "r"(r10), "r"(r8), "r"(r9)
+                     : "rcx", "r11", "memory");
+    return ret;
+}
+#else
+#define SOCKSHIELD_DIRECT_SYSCALLS 0
+#define SOCKSHIELD_DIRECT_OK() 0
+static inline void sockshield_direct_off(void)
+{
+}
+#define sockshield_syscall3(nr, a, b, c) (-1L)
+#define sockshield_syscall4(nr, a, b, c, d) (-1L)
+#endif
+
+/* A direct call's result as glibc returns it: -1 with errno for an error. */
+static inline long sockshield_syscall_result(long k)
+{
+    if (k < 0) {
+        errno = (int)-k;
+        return -1;
+    }
+    return k;
+}
+
+/* The cold function of a wrapper: the slow path, entered with the call's
+ * result (0 or -1), or with call_first for an fd with a socket timeout.
+ * AGAIN is the slow-path step, evaluated with io_, r_ and a_ in scope. */
+#define SOCKSHIELD_SLOW(RET, NAME, PARAMS, FD, DIR, REQ, ARGS, AGAIN)                       \
     struct sockshield_args_##NAME { SOCKSHIELD_FIELDS PARAMS };                            \
-    __attribute__((noinline, cold)) static RET                                             \
+    __attribute__((noinline)) static RET                                                   \
     sockshield_slow_##NAME(struct sockshield_args_##NAME *a_, RET r_, bool call_first)     \
     {                                                                                      \
         struct sockshield_io io_ = { .start_ns = 0, .id = SOCKSHIELD_CALL_##NAME,          \
@@ -56,8 +129,12 @@
         while ((AGAIN) && (r_ = real_##NAME(SOCKSHIELD_FROM ARGS)) <= 0)                   \
             ;                                                                              \
         return r_;                                                                         \
-    }                                                                                      \
-    RET NAME PARAMS                                                                        \
+    }
+
+/* The function that calls glibc: clears the signal record, makes the real
+ * call, returns its result; 0, -1 and timeout fds go to the cold function. */
+#define SOCKSHIELD_CALLING(RET, FN, NAME, PARAMS, FD, ARGS)                                 \
+    RET FN PARAMS                                                                          \
     {                                                                                      \
         struct sockshield_args_##NAME a_ = { SOCKSHIELD_LIST ARGS };                       \
         __asm__ volatile("" : "+m"(a_));                                                   \
@@ -71,6 +148,44 @@
         return r_;                                                                         \
     }
 
+#define SOCKSHIELD_WRAP(RET, NAME, PARAMS, FD, DIR, REQ, ARGS, AGAIN)                        \
+    SOCKSHIELD_SLOW(RET, NAME, PARAMS, FD, DIR, REQ, ARGS, AGAIN)                          \
+    SOCKSHIELD_CALLING(RET, NAME, NAME, PARAMS, FD, ARGS)
+
+/* A wrapper with a direct path (SYSCALL: syscall3 or syscall4, and its
+ * arguments).  Without a timeout table and with one thread, it makes the
+ * system call and returns; 0 and errors go to the cold function by a
+ * sibling call with the arguments still in registers, so this path has no
+ * frame at all.  Otherwise it tail-calls the calling function. */
+#define SOCKSHIELD_WRAP_SYS(RET, NAME, PARAMS, FD, DIR, REQ, ARGS, AGAIN, SYSCALL)           \
+    SOCKSHIELD_SLOW(RET, NAME, PARAMS, FD, DIR, REQ, ARGS, AGAIN)                          \
+    __attribute__((noinline)) static SOCKSHIELD_CALLING(RET, sockshield_call_##NAME, NAME, \
+                                                        PARAMS, FD, ARGS)                  \
+    __attribute__((noinline)) static RET sockshield_direct_##NAME(SOCKSHIELD_PARAMS_K PARAMS) \
+    {                                                                                      \
+        struct sockshield_args_##NAME a_ = { SOCKSHIELD_LIST ARGS };                       \
+        sockshield_tls.sigs = sockshield_sigs_alone;                                       \
+        return sockshield_slow_##NAME(&a_, (RET)sockshield_syscall_result(k_), false);     \
+    }                                                                                      \
+    RET NAME PARAMS                                                                        \
+    {                                                                                      \
+        if (SOCKSHIELD_DIRECT_OK()) {                                                      \
+            sockshield_sigs_alone = 0;                                                     \
+            long k_ = SYSCALL;                                                             \
+            if (SOCKSHIELD_LIKELY(k_ > 0))                                                 \
+                return (RET)k_;                                                            \
+            return sockshield_direct_##NAME(SOCKSHIELD_LIST ARGS, k_);                     \
+        }                                                                                  \
+        return sockshield_call_##NAME ARGS;                                                \
+    }
+
+/* The four with a direct path: (syscall number, its arguments). */
+#define SOCKSHIELD_WRAP_IN_SYS(ret, name, params, fd, requested, args, syscall)            \
+    SOCKSHIELD_WRAP_SYS(ret, name, params, fd, SOCKSHIELD_DIR_IN, requested, args,         \
+                        sockshield_io_again(&io_, r_), syscall)
+#define SOCKSHIELD_WRAP_OUT_SYS(ret, name, params, fd, args, syscall)                       \
+    SOCKSHIELD_WRAP_SYS(ret, name, params, fd, SOCKSHIELD_DIR_OUT, 0, args,                \
+                        sockshield_io_again(&io_, r_), syscall)
 #define SOCKSHIELD_WRAP_IN(ret, name, params, fd, requested, args)                          \
     SOCKSHIELD_WRAP(ret, name, params, fd, SOCKSHIELD_DIR_IN, requested, args,             \
                     sockshield_io_again(&io_, r_))

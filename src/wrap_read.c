@@ -1,7 +1,7 @@
 /* The read family, with the fortify entry points: exported names only. */
 #include "wrap.h"
 
-SOCKSHIELD_WRAP_IN(ssize_t, read, (int fd, void *b, size_t n), fd, a_->n, (fd, b, n))
+SOCKSHIELD_WRAP_IN_SYS(ssize_t, read, (int fd, void *b, size_t n), fd, a_->n, (fd, b, n), sockshield_syscall3(SYS_read, fd, b, n))
 SOCKSHIELD_WRAP_IN(ssize_t, __read, (int fd, void *b, size_t n), fd, a_->n, (fd, b, n))
 SOCKSHIELD_WRAP_IN(ssize_t, readv, (int fd, const struct iovec *v, int c), fd, 1, (fd, v, c))
 SOCKSHIELD_WRAP_IN(ssize_t, pread, (int fd, void *b, size_t n, off_t o), fd, a_->n, (fd, b, n, o))

@@ -1,7 +1,7 @@
 /* The recv family, with the fortify entry points: exported names only. */
 #include "wrap.h"
 
-SOCKSHIELD_WRAP_IN(ssize_t, recv, (int fd, void *b, size_t n, int f), fd, a_->n, (fd, b, n, f))
+SOCKSHIELD_WRAP_IN_SYS(ssize_t, recv, (int fd, void *b, size_t n, int f), fd, a_->n, (fd, b, n, f), sockshield_syscall4(SYS_recvfrom, fd, b, n, f))
 SOCKSHIELD_WRAP_IN(ssize_t, recvfrom, (int fd, void *b, size_t n, int f, __SOCKADDR_ARG a, socklen_t *l), fd, a_->n, (fd, b, n, f, a, l))
 SOCKSHIELD_WRAP_IN(ssize_t, recvmsg, (int fd, struct msghdr *m, int f), fd, 1, (fd, m, f))
 int recvmmsg(int fd, struct mmsghdr *v, unsigned int n, int f, struct timespec *t) { return t ? sockshield_recvmmsg(fd, v, n, f, t) : SOCKSHIELD_IN(recvmmsg, fd, 0, (fd, v, n, f, t)); }

@@ -1,7 +1,7 @@
 /* The send family: exported names only, one line each. */
 #include "wrap.h"
 
-SOCKSHIELD_WRAP_OUT(ssize_t, send, (int fd, const void *b, size_t n, int f), fd, (fd, b, n, f))
+SOCKSHIELD_WRAP_OUT_SYS(ssize_t, send, (int fd, const void *b, size_t n, int f), fd, (fd, b, n, f), sockshield_syscall4(SYS_sendto, fd, b, n, f))
 SOCKSHIELD_WRAP_OUT(ssize_t, __send, (int fd, const void *b, size_t n, int f), fd, (fd, b, n, f))
 SOCKSHIELD_WRAP_OUT_TO(ssize_t, sendto, (int fd, const void *b, size_t n, int f, __CONST_SOCKADDR_ARG a, socklen_t l), fd, a_->a.__sockaddr__, a_->l, (fd, b, n, f, a, l))
 SOCKSHIELD_WRAP_OUT_MSG(ssize_t, sendmsg, (int fd, const struct msghdr *m, int f), fd, a_->m, (fd, m, f))

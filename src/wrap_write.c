@@ -1,7 +1,7 @@
 /* The write family: exported names only, one line each (wrap.h). */
 #include "wrap.h"
 
-SOCKSHIELD_WRAP_OUT(ssize_t, write, (int fd, const void *b, size_t n), fd, (fd, b, n))
+SOCKSHIELD_WRAP_OUT_SYS(ssize_t, write, (int fd, const void *b, size_t n), fd, (fd, b, n), sockshield_syscall3(SYS_write, fd, b, n))
 SOCKSHIELD_WRAP_OUT(ssize_t, __write, (int fd, const void *b, size_t n), fd, (fd, b, n))
 SOCKSHIELD_WRAP_OUT(ssize_t, writev, (int fd, const struct iovec *v, int c), fd, (fd, v, c))
 SOCKSHIELD_WRAP_OUT(ssize_t, pwrite, (int fd, const void *b, size_t n, off_t o), fd, (fd, b, n, o))

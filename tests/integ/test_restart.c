@@ -180,6 +180,35 @@ Test(restart, a_10khz_storm_breaks_a_naive_transfer_bare_and_not_shielded, .time
 
 /* ---- 3. interruptions that are meant ----------------------------------------- */
 
+/* The same policy where the library makes the call itself: read, write,
+ * recv and send in a process with one thread (wrap.h), which is what the
+ * helper `direct` is.  alarm(1) before the call: EINTR after a second.  A
+ * SIGALRM handled before the call, then a SIGUSR1 that interrupts it: the
+ * call is resumed (bare: EINTR), because only the signals of this call
+ * count. */
+Test(restart, the_direct_calls_keep_the_policy, .timeout = 120)
+{
+    static const char *const calls[] = { "read", "write", "recv", "send" };
+    for (unsigned i = 0; i < sizeof calls / sizeof calls[0]; i++) {
+        struct ss_run r;
+        const char *alarm_argv[] = { ss_helper("direct"), calls[i], "alarm", NULL };
+        run(&r, SHIELD, NULL, alarm_argv);
+        double t = number(r.out, "elapsed=");
+        cr_expect(strstr(r.out, "threads=1") && interrupted(&r) && t >= 0.8 && t < 3.0,
+                  "%s alarm: %s", calls[i], ss_describe(&r));
+        ss_run_free(&r);
+
+        const char *stale_argv[] = { ss_helper("direct"), calls[i], "stale", NULL };
+        run(&r, SHIELD, NULL, stale_argv);
+        cr_expect(strstr(r.out, "threads=1") && completed(&r) && strstr(r.out, "handled=2"),
+                  "%s stale: %s", calls[i], ss_describe(&r));
+        ss_run_free(&r);
+        run(&r, BARE, NULL, stale_argv);
+        cr_expect(interrupted(&r), "%s stale, bare: %s", calls[i], ss_describe(&r));
+        ss_run_free(&r);
+    }
+}
+
 /* alarm(1) before a blocking recv on a silent socket: EINTR after about a
  * second, bare and shielded (SIGALRM is in the no-restart set).  Control:
  * the same recv interrupted by SIGUSR1 from another process is resumed. */

@@ -178,6 +178,29 @@ Test(sigpipe, sigaction_read_back_is_identical_bare_and_shielded)
     ss_run_free(&shielded);
 }
 
+/* The only thread cancels itself, then calls read, write, recv or send on
+ * a ready fd: bare, glibc acts on the cancellation there (the thread, and
+ * so the process, ends with status 0 before the call returns).  Shielded,
+ * these four are made directly while the process has one thread; the
+ * pending cancellation must stop them all the same. */
+Test(sigpipe, a_pending_self_cancellation_stops_the_four_direct_calls)
+{
+    static const char *calls[] = { "read", "write", "recv", "send" };
+    for (size_t i = 0; i < sizeof calls / sizeof calls[0]; i++) {
+        for (int shield = 0; shield <= 1; shield++) {
+            const char *argv[] = { ss_helper("cancelread"), "self", calls[i], NULL };
+            struct ss_run r;
+            run_helper(&r, shield, NULL, argv);
+            cr_expect(ss_exited(&r, 0), "%s %s: %s", calls[i], shield ? "shielded" : "bare",
+                      ss_describe(&r));
+            cr_expect(strstr(r.out, "cancelling"), "%s: %s", calls[i], ss_describe(&r));
+            cr_expect(!strstr(r.out, "returned"), "%s %s came back: %s", calls[i],
+                      shield ? "shielded" : "bare", ss_describe(&r));
+            ss_run_free(&r);
+        }
+    }
+}
+
 Test(sigpipe, pthread_cancel_still_cancels_a_thread_blocked_in_read)
 {
     const char *argv[] = { ss_helper("cancelread"), NULL };
