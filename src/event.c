@@ -217,6 +217,16 @@ out:
 #define COLLAPSE_WINDOW_MS 1000
 
 
+bool sockshield_collapse_alone(struct sockshield_collapse *c, uint64_t key, uint64_t now_ms)
+{
+    if (__atomic_load_n(&c->key, __ATOMIC_RELAXED) != key ||
+        now_ms >= __atomic_load_n(&c->last_ms, __ATOMIC_RELAXED) + COLLAPSE_WINDOW_MS)
+        return false;
+    __atomic_store_n(&c->pending, __atomic_load_n(&c->pending, __ATOMIC_RELAXED) + 1,
+                     __ATOMIC_RELAXED);
+    return true;
+}
+
 bool sockshield_collapse_check(struct sockshield_collapse *c, struct sockshield_rate *r,
                                uint64_t key, uint64_t now_ms, uint64_t *repeat)
 {

@@ -71,6 +71,12 @@ static inline uint64_t sockshield_collapse_key(unsigned call, int fd, int err, u
 }
 bool sockshield_collapse_check(struct sockshield_collapse *c, struct sockshield_rate *r,
                                uint64_t key, uint64_t now_ms, uint64_t *repeat);
+/* The common case of collapse_check for a process with one thread: true
+ * when the event is a repeat inside the window and was counted, with a plain
+ * add instead of a locked one; false when collapse_check must decide.  Only
+ * for callers no other thread can race and whose signal handlers cannot get
+ * here while they are inside (the logger refuses nested events). */
+bool sockshield_collapse_alone(struct sockshield_collapse *c, uint64_t key, uint64_t now_ms);
 
 /* Both in the order the logger needs them: collapse, then the rate limit.
  * true: print, with *repeat and *suppressed for the line.  When the rate

@@ -14,6 +14,9 @@
 #include "event.h"
 #include "fdinfo.h"
 #include "fmt.h"
+#ifdef HAVE_SYS_SINGLE_THREADED_H
+#include <sys/single_threaded.h>
+#endif
 
 extern char *program_invocation_short_name;
 
@@ -382,6 +385,20 @@ __attribute__((noinline)) static void write_event(enum sockshield_event ev, enum
     errno = saved;
 }
 
+/* True while the process has one thread: then a repeat collapsed into the
+ * pending count needs no locked add (perf: half the time of a flood of
+ * refused events went to it).  A signal handler cannot interleave: every
+ * caller raises the depth first, and the events of a call nested in a
+ * handler stop at the depth check, before the collapse. */
+static bool alone(void)
+{
+#ifdef HAVE_SYS_SINGLE_THREADED_H
+    return __libc_single_threaded;
+#else
+    return false;
+#endif
+}
+
 void sockshield_log_event(enum sockshield_event ev, enum sockshield_call call, int fd, int err,
                           const struct sockaddr *peer, socklen_t peer_len)
 {
@@ -389,7 +406,8 @@ void sockshield_log_event(enum sockshield_event ev, enum sockshield_call call, i
         !(sockshield_cfg.events & SOCKSHIELD_EV_BIT(ev)))
         return;
     /* Nothing on the way to a refused line changes errno.  Only the summary
-     * reads the counts: without it, no locked add here. */
+     * reads the counts: without it, no locked add here.  A nested event (a
+     * signal handler's) counts here too, so these adds stay locked. */
     if (sockshield_cfg.summary)
         __atomic_add_fetch(&counts[ev][call], 1, __ATOMIC_RELAXED);
     if (sink.kind == SOCKSHIELD_LOG_NONE || sockshield_tls.depth > 1) {
@@ -400,8 +418,13 @@ void sockshield_log_event(enum sockshield_event ev, enum sockshield_call call, i
     uint64_t repeat = 0, suppressed = 0;
     if (sockshield_cfg.log_rate) {
         uint64_t key = sockshield_collapse_key(call, fd, err, sockshield_fdinfo_generation(fd));
-        if (!sockshield_event_admit(&collapses[ev], &rates[ev], sockshield_cfg.log_rate, key,
-                                    coarse_ms(), &repeat, &suppressed))
+        uint64_t now = coarse_ms();
+        /* The callers' depth count is stored before the plain add. */
+        __atomic_signal_fence(__ATOMIC_SEQ_CST);
+        if (alone() && sockshield_collapse_alone(&collapses[ev], key, now))
+            return;
+        if (!sockshield_event_admit(&collapses[ev], &rates[ev], sockshield_cfg.log_rate, key, now,
+                                    &repeat, &suppressed))
             return;
     }
     write_event(ev, call, fd, err, peer, peer_len, repeat, suppressed);

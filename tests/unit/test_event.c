@@ -534,6 +534,42 @@ Test(event, collapse_different_key_prints_and_moves_pending)
     cr_assert_eq(rep, 0);
 }
 
+/* The single-thread shortcut decides exactly as the full check: the same
+ * events collapse, with the same pending counts, and it leaves everything
+ * else (a new key, the end of a window) to the full check.  Two loggers
+ * fed the same pseudo-random stream of keys and times, one with the
+ * shortcut in front, must print the same lines with the same repeats. */
+Test(event, collapse_alone_agrees_with_collapse_check)
+{
+    struct sockshield_collapse c1 = { 0, 0, 0 }, c2 = { 0, 0, 0 };
+    struct sockshield_rate r1 = { 0, 0 }, r2 = { 0, 0 };
+    uint64_t now = 0, x = 12345, shortcuts = 0;
+    int fd = 0;
+
+    for (int i = 0; i < 200000; i++) {
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        now += (x >> 33) % 7 == 0 ? (x >> 40) % 1500 : (x >> 40) % 3;
+        if ((x >> 24) % 50 == 0)
+            fd = (int)((x >> 30) % 3);
+        uint64_t k = sockshield_collapse_key(1, fd, EAGAIN, 0);
+        uint64_t rep1 = 0, rep2 = 0;
+        bool p1 = sockshield_collapse_check(&c1, &r1, k, now, &rep1);
+        bool p2;
+        if (sockshield_collapse_alone(&c2, k, now)) {
+            p2 = false;
+            shortcuts++;
+        } else {
+            p2 = sockshield_collapse_check(&c2, &r2, k, now, &rep2);
+        }
+        cr_assert_eq(p1, p2, "event %d: printed %d vs %d", i, p1, p2);
+        cr_assert_eq(rep1, rep2, "event %d", i);
+        cr_assert_eq(c1.pending, c2.pending, "event %d", i);
+        cr_assert_eq(r1.suppressed, r2.suppressed, "event %d", i);
+    }
+    /* the shortcut did take most of them (a repeat is the common case) */
+    cr_assert_gt(shortcuts, 100000, "%llu", (unsigned long long)shortcuts);
+}
+
 /* A scripted mix of keys and times through collapse and the rate limiter:
  * lines + sum(repeat) + sum(suppressed) + pending == events, at every step. */
 Test(event, accounting_identity_holds)
