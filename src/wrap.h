@@ -13,6 +13,8 @@
  * lives in callee-saved registers, so there is no save and restore around
  * the real call: the benchmark (make bench) showed that frame, not the
  * instruction count, was most of the cost on a fast system call.
+ * read, write, recv and send go further (SOCKSHIELD_WRAP_*_SYS): with one
+ * thread they make the system call themselves, as glibc would.
  *
  * In `requested`, the arguments are a_->name (bytes asked for, for eof). */
 #ifndef SOCKSHIELD_WRAP_H
@@ -153,10 +155,11 @@ static inline long sockshield_syscall_result(long k)
     SOCKSHIELD_CALLING(RET, NAME, NAME, PARAMS, FD, ARGS)
 
 /* A wrapper with a direct path (SYSCALL: syscall3 or syscall4, and its
- * arguments).  Without a timeout table and with one thread, it makes the
- * system call and returns; 0 and errors go to the cold function by a
- * sibling call with the arguments still in registers, so this path has no
- * frame at all.  Otherwise it tail-calls the calling function. */
+ * arguments).  With one thread and no socket timeout learned, it clears
+ * the record, makes the system call and returns; 0 and errors go to the
+ * cold function by a sibling call with the arguments still in registers,
+ * so this path has no frame at all.  Otherwise it tail-calls the calling
+ * function. */
 #define SOCKSHIELD_WRAP_SYS(RET, NAME, PARAMS, FD, DIR, REQ, ARGS, AGAIN, SYSCALL)           \
     SOCKSHIELD_SLOW(RET, NAME, PARAMS, FD, DIR, REQ, ARGS, AGAIN)                          \
     __attribute__((noinline)) static SOCKSHIELD_CALLING(RET, sockshield_call_##NAME, NAME, \
