@@ -28,12 +28,10 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-#ifdef HAVE_SYS_SINGLE_THREADED_H
-#include <sys/single_threaded.h>
-#endif
 
 #include "proc.h"
 #include "real.h"
+#include "wrap.h"
 #include "shield.h"
 
 #define NSLOTS 65
@@ -160,23 +158,15 @@ static bool substitute_action(int sig, const struct sigaction *req, struct sigac
 
 static void oneshot_fired(int sig);
 
-static bool alone(void)
-{
-#ifdef HAVE_SYS_SINGLE_THREADED_H
-    return __libc_single_threaded;
-#else
-    return false;
-#endif
-}
-
 static void trampoline(int sig, siginfo_t *info, void *uc)
 {
     uint64_t bit = SOCKSHIELD_SIGBIT(sig);
     if (info && info->si_code == SI_TKILL)
         bit |= SOCKSHIELD_TKILL_BIT;
     sockshield_tls.sigs |= bit;
-    bool one = alone();
-    if (one)
+    /* The record of the direct calls, when they may be made (wrap.h). */
+    bool direct = SOCKSHIELD_DIRECT_OK();
+    if (direct)
         sockshield_sigs_alone |= bit;
 
     struct slot *s = &slots[sig];
@@ -197,7 +187,7 @@ static void trampoline(int sig, siginfo_t *info, void *uc)
         h(sig);
     sockshield_tls.sigs |= keep;
     /* A handler that started a thread ends the direct calls for good. */
-    if (one && alone())
+    if (direct && SOCKSHIELD_DIRECT_OK())
         sockshield_sigs_alone |= keep_alone;
 }
 
