@@ -102,15 +102,16 @@ void sockshield_init(void)
      * finds none of our variables and the whole configuration would be
      * lost.  Every program built with -fsanitize=address is such a case:
      * ASan starts from .preinit_array and installs its SIGSEGV handler with
-     * sigaction.  Only the real symbols are bound then (dlsym works);
-     * the signal calls pass through (sigpolicy.c), and our constructor,
-     * which runs after libc's, does the setup, adopting the handlers
-     * installed meanwhile.  (A program may also clear environ itself: the
-     * constructor sets up regardless.) */
+     * sigaction.  Only the real symbols are bound then (dlsym works),
+     * all but those of the calls that set up on first use (real.h); the
+     * signal calls pass through (sigpolicy.c), and the first of those
+     * calls or our constructor, both after libc's initialiser, does the
+     * setup, adopting the handlers installed meanwhile.  (A program may
+     * also clear environ itself: the constructor sets up regardless.) */
     sockshield_too_early = environ == NULL && !constructor_ran;
     if (sockshield_too_early) {
         int saved = errno;
-        sockshield_real_bind();
+        sockshield_real_bind_early();
         errno = saved;
         return;
     }

@@ -243,12 +243,31 @@ void sockshield_real_choose_direct(void)
 }
 #endif
 
-void sockshield_real_bind(void)
+/* The families of the calls that can raise SIGPIPE, whose bootstraps set
+ * the library up (RAW_OUT above).  Their positioned writes (pwrite, ...)
+ * cannot (ESPIPE on a pipe or a socket) and keep a plain raw bootstrap. */
+static bool sets_up(const char *family)
+{
+    return strcmp(family, "write") == 0 || strcmp(family, "send") == 0;
+}
+
+static void bind_all(bool early)
 {
 #define SOCKSHIELD_BIND(family, ret, name, params, args) \
-    bind_one((void **)&real_##name, #name, (void *)&name);
+    if (!early || !sets_up(#family))                     \
+        bind_one((void **)&real_##name, #name, (void *)&name);
     SOCKSHIELD_SYMBOLS(SOCKSHIELD_BIND, SOCKSHIELD_NO_REAL)
 #undef SOCKSHIELD_BIND
+}
+
+void sockshield_real_bind(void)
+{
+    bind_all(false);
+}
+
+void sockshield_real_bind_early(void)
+{
+    bind_all(true);
 }
 
 static const char *const call_names[SOCKSHIELD_CALL_COUNT] = {

@@ -12,6 +12,13 @@ SOCKSHIELD_SYMBOLS(SOCKSHIELD_REAL_DECL, SOCKSHIELD_NO_REAL)
 /* dlsym(RTLD_NEXT) every CALL symbol; a symbol that resolves to ourselves is
  * fatal (the message names it); a missing one keeps its raw bootstrap. */
 void sockshield_real_bind(void);
+/* The same before libc's initialiser (init.c), except the write and send
+ * families: their bootstraps stay, and the first of those calls made once
+ * libc is ready (a dependency's constructor, before ours) sets the library
+ * up before its system call.  Bound there, such a write would go straight
+ * to libc with SIGPIPE still at its default.  Until then they are raw
+ * system calls, as before any binding. */
+void sockshield_real_bind_early(void);
 /* After binding, in the full setup only (never from .preinit_array: it
  * opens libc's handle, and a dlopen that early runs initialisers out of
  * order): lets read, write, recv and send make their system calls

@@ -3,6 +3,12 @@
  * after its destructor has.
  *
  *   SS_FIRST=calls|write-first|late early
+ *   SS_FIRST=... early_preinit
+ *
+ * early_preinit (this file built with SS_PREINIT_SIGACTION) also installs a
+ * SIGUSR2 handler from its .preinit_array, before libc's initialiser and
+ * every constructor, as every program built with -fsanitize=address does
+ * (ASan starts there and installs its own handlers; see preinit.c).
  *
  * Prints  ctor <what the library's constructor saw>
  *         main pipe-readback=DFL|... write=-1/EPIPE
@@ -17,6 +23,27 @@
 #include <unistd.h>
 
 const char *ss_first_report(void);
+
+#ifdef SS_PREINIT_SIGACTION
+static void on_usr2(int sig)
+{
+    (void)sig;
+}
+
+static void early_sigaction(int argc, char **argv, char **envp)
+{
+    struct sigaction sa;
+
+    (void)argc, (void)argv, (void)envp;
+    memset(&sa, 0, sizeof sa);
+    sigemptyset(&sa.sa_mask);
+    sa.sa_handler = on_usr2;
+    sigaction(SIGUSR2, &sa, NULL);
+}
+
+__attribute__((section(".preinit_array"), used)) static void (*const preinit)(
+    int, char **, char **) = early_sigaction;
+#endif
 
 int main(void)
 {

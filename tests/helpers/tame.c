@@ -26,6 +26,27 @@
 
 const char *ss_first_report(void);
 
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) /* clang */
+#define SANITIZE_ADDRESS 1
+#endif
+#elif defined(__SANITIZE_ADDRESS__) /* GCC */
+#define SANITIZE_ADDRESS 1
+#endif
+
+#ifdef SANITIZE_ADDRESS
+/* The sanitizer build's ASAN_OPTIONS, for the setuid copy of this program
+ * too (test_hostile): a secure-execution process cannot read its own
+ * /proc/self/environ, whence ASan takes its options, so LeakSanitizer would
+ * run at exit, and fail, as it cannot ptrace a process that is not
+ * dumpable.  The Makefile turns leak detection off for every helper. */
+const char *__asan_default_options(void);
+const char *__asan_default_options(void)
+{
+    return "detect_leaks=0";
+}
+#endif
+
 /* caught / ignored / default, from /proc/self/status. */
 static const char *disposition(const char *status, int sig)
 {

@@ -24,7 +24,17 @@
 
 #define TIMEOUT 60.0
 
-TestSuite(fleet, .fini = ss_tmpdir_remove);
+/* Both programs of the fleet are curl, which hangs before main with the
+ * ASan runtime preloaded, sockshield or not (test_event_clients.c says
+ * why): the bare run times out too.  The normal build runs it; skipped
+ * before the collector and the peers start. */
+static void curl_skip_under_sanitizers(void)
+{
+    if (ss_sanitizers())
+        cr_skip_test("curl hangs with the ASan runtime preloaded (libp11-kit, newlocale)");
+}
+
+TestSuite(fleet, .init = curl_skip_under_sanitizers, .fini = ss_tmpdir_remove);
 
 /* The collector: a datagram socket at PATH, as syslogd's /dev/log is. */
 static int collector(const char *path)

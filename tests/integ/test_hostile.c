@@ -234,7 +234,7 @@ static void expect_refused_path(const char *path, const char *errname, const cha
         for (; pre[n]; n++)
             argv[n] = pre[n];
         char ld[4200];
-        snprintf(ld, sizeof ld, "LD_PRELOAD=%s", ss_lib());
+        snprintf(ld, sizeof ld, "LD_PRELOAD=%s%s", ss_preload_prefix(), ss_lib());
         argv[n++] = "/usr/bin/env";
         argv[n++] = ld;
         argv[n++] = setting;
@@ -416,8 +416,12 @@ static void run_secure(struct ss_run *r, const char *program, const char *logpat
     char layer[4096];
     snprintf(layer, sizeof layer, "%s-layer", program);
     mkdir(layer, 0700);
+    /* in the sanitizer build the ASan runtime first there too: ld.so
+     * ignores LD_PRELOAD's paths in the setuid run */
+    char preload[4200];
+    snprintf(preload, sizeof preload, "%s%s", ss_preload_prefix(), ss_lib());
     const char *argv[] = { "/usr/bin/unshare", "-m", "/bin/sh", "-c", secure_script, "sh",
-                           layer, ss_lib(), program, NULL };
+                           layer, preload, program, NULL };
     struct ss_env e;
     ss_env_init(&e, false);
     ss_env_set(&e, "SOCKSHIELD_LOG=%s", logpath);
