@@ -88,21 +88,29 @@ Test(callers, a_dependency_constructor_calling_signal_then_write_is_shielded)
  * system call, so SIGPIPE is already caught when it comes.  Before that
  * fix this died of SIGPIPE under LD_PRELOAD (the launcher's inherited
  * ignore hid it). */
-Test(callers, a_dependency_constructor_writing_first_is_shielded)
+/* helper (early or early_preinit) in write-first mode, shielded: the
+ * constructor's write gets EPIPE, everything after it is as asked. */
+static void expect_write_first_shielded(const char *helper)
 {
     const char *log = ev_tmp_path("early-");
     struct ss_run r;
-    run_early(&r, "write-first", true, log);
-    cr_assert(ss_exited(&r, 0), "%s", ss_describe(&r));
+    run_helper(&r, helper, "write-first", true, log);
+    cr_assert(ss_exited(&r, 0), "%s: %s", helper, ss_describe(&r));
     cr_expect(strstr(r.out, "ctor kernel-at-entry=DFL write=-1/EPIPE signal-returned=DFL "
                             "kernel-after=handler usr1-readback=mine usr1-ran=yes "
                             "pipe-readback=DFL\n"),
-              "%s", ss_describe(&r));
-    cr_expect(strstr(r.out, "\nmain pipe-readback=DFL write=-1/EPIPE\n"), "%s", ss_describe(&r));
+              "%s: %s", helper, ss_describe(&r));
+    cr_expect(strstr(r.out, "\nmain pipe-readback=DFL write=-1/EPIPE\n"), "%s: %s", helper,
+              ss_describe(&r));
     expect_late_writers(&r);
     expect_log(log, 2);
     ss_run_free(&r);
     unlink(log);
+}
+
+Test(callers, a_dependency_constructor_writing_first_is_shielded)
+{
+    expect_write_first_shielded("early");
 }
 
 /* The same after a sigaction from the program's .preinit_array, before
@@ -116,20 +124,7 @@ Test(callers, a_dependency_constructor_writing_first_after_a_preinit_sigaction_i
     run_helper(&bare, "early_preinit", "write-first", false, NULL);
     cr_expect(ss_signaled(&bare, 13), "bare: %s", ss_describe(&bare));
     ss_run_free(&bare);
-
-    const char *log = ev_tmp_path("early-");
-    struct ss_run r;
-    run_helper(&r, "early_preinit", "write-first", true, log);
-    cr_assert(ss_exited(&r, 0), "%s", ss_describe(&r));
-    cr_expect(strstr(r.out, "ctor kernel-at-entry=DFL write=-1/EPIPE signal-returned=DFL "
-                            "kernel-after=handler usr1-readback=mine usr1-ran=yes "
-                            "pipe-readback=DFL\n"),
-              "%s", ss_describe(&r));
-    cr_expect(strstr(r.out, "\nmain pipe-readback=DFL write=-1/EPIPE\n"), "%s", ss_describe(&r));
-    expect_late_writers(&r);
-    expect_log(log, 2);
-    ss_run_free(&r);
-    unlink(log);
+    expect_write_first_shielded("early_preinit");
 }
 
 /* After our destructor (which wrote the summary), a dependency's
