@@ -158,7 +158,7 @@ static int ab(const char *w, long n)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: ssbench write|sendrecv|eagain|accept|rss N | nop\n");
+        fprintf(stderr, "usage: ssbench write|sendrecv|eagain|accept|rss|spawn N | ab write|sendrecv|eagain N | nop\n");
         return 2;
     }
     const char *w = argv[1];
