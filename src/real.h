@@ -19,10 +19,10 @@ void sockshield_real_bind(void);
  * to libc with SIGPIPE still at its default.  Until then they are raw
  * system calls, as before any binding. */
 void sockshield_real_bind_early(void);
-/* After binding, in the full setup only (never from .preinit_array: it
- * opens libc's handle, and a dlopen that early runs initialisers out of
- * order): lets read, write, recv and send make their system calls
- * directly while the process has one thread (wrap.h). */
+/* After binding, in the full setup only (the early binding leaves write
+ * and send unbound, and an early choice once lost the configuration):
+ * lets read, write, recv and send make their system calls directly while
+ * the process has one thread (wrap.h). */
 void sockshield_real_choose_direct(void);
 
 #endif
