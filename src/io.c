@@ -171,8 +171,12 @@ bool sockshield_io_again_msg(struct sockshield_io *io, ssize_t result, const str
 
 /* ---- accept ---------------------------------------------------------- */
 
-int sockshield_accept(enum sockshield_call id, int fd, struct sockaddr *addr, socklen_t *len,
-                      int flags, bool four)
+SOCKSHIELD_WRAPPED_AS(int, wrapped_accept, accept, (int fd, __SOCKADDR_ARG a, socklen_t *l), fd,
+                      SOCKSHIELD_DIR_ACCEPT, 0, (fd, a, l))
+SOCKSHIELD_WRAPPED_AS(int, wrapped_accept4, accept4, (int fd, __SOCKADDR_ARG a, socklen_t *l, int f),
+                      fd, SOCKSHIELD_DIR_ACCEPT, 0, (fd, a, l, f))
+
+int sockshield_accept(int fd, struct sockaddr *addr, socklen_t *len, int flags, bool four)
 {
     /* Without a buffer from the program the kernel fills ours.  With one,
      * its size is not ours to read (the kernel may answer EFAULT for it),
@@ -182,8 +186,7 @@ int sockshield_accept(enum sockshield_call id, int fd, struct sockaddr *addr, so
     struct sockaddr *a = addr ? addr : (struct sockaddr *)&own;
     socklen_t *l = addr ? len : &own_len;
     __SOCKADDR_ARG arg = { .__sockaddr__ = a };
-    int r = four ? SOCKSHIELD_IO_ID(id, fd, SOCKSHIELD_DIR_ACCEPT, 0, real_accept4, (fd, arg, l, flags))
-                 : SOCKSHIELD_IO_ID(id, fd, SOCKSHIELD_DIR_ACCEPT, 0, real_accept, (fd, arg, l));
+    int r = four ? wrapped_accept4(fd, arg, l, flags) : wrapped_accept(fd, arg, l);
     if (r >= 0) {
         int saved = errno;
         if (addr)

@@ -26,6 +26,11 @@
 #include "io.h"
 #include "real.h"
 
+#define SOCKSHIELD_NARGS(...) SOCKSHIELD_NARGS_(__VA_ARGS__, 7, 6, 5, 4, 3, 2, 1, 0)
+#define SOCKSHIELD_NARGS_(a, b, c, d, e, f, g, n, ...) n
+#define SOCKSHIELD_CAT(a, b) SOCKSHIELD_CAT_(a, b)
+#define SOCKSHIELD_CAT_(a, b) a##b
+
 /* Parameter lists as struct fields, and arguments read back from it. */
 #define SOCKSHIELD_FIELDS_1(a) a;
 #define SOCKSHIELD_FIELDS_2(a, b) a; b;
@@ -153,6 +158,13 @@ static inline long sockshield_syscall_result(long k)
 #define SOCKSHIELD_WRAP(RET, NAME, PARAMS, FD, DIR, REQ, ARGS, AGAIN)                        \
     SOCKSHIELD_SLOW(RET, NAME, PARAMS, FD, DIR, REQ, ARGS, AGAIN)                          \
     SOCKSHIELD_CALLING(RET, NAME, NAME, PARAMS, FD, ARGS)
+
+/* The same machinery as a static function FN, for a wrapper with more to do
+ * around the call (accept remembers the peer, recvmmsg with a timeout has
+ * its own loop): FN(args) is the wrapped call of the real NAME. */
+#define SOCKSHIELD_WRAPPED_AS(RET, FN, NAME, PARAMS, FD, DIR, REQ, ARGS)                     \
+    SOCKSHIELD_SLOW(RET, NAME, PARAMS, FD, DIR, REQ, ARGS, sockshield_io_again(&io_, r_))  \
+    static inline SOCKSHIELD_CALLING(RET, FN, NAME, PARAMS, FD, ARGS)
 
 /* A wrapper with a direct path (SYSCALL: syscall3 or syscall4, and its
  * arguments).  With one thread and no socket timeout learned, it clears
