@@ -216,7 +216,6 @@ out:
 
 #define COLLAPSE_WINDOW_MS 1000
 
-
 bool sockshield_collapse_alone(struct sockshield_collapse *c, uint64_t key, uint64_t now_ms)
 {
     if (__atomic_load_n(&c->key, __ATOMIC_RELAXED) != key ||

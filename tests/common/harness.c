@@ -183,6 +183,17 @@ static void sink_read(struct sink *s)
     }
 }
 
+void ss_spawnattr_clean(posix_spawnattr_t *at, short flags)
+{
+    sigset_t all, none;
+    sigfillset(&all);
+    sigemptyset(&none);
+    posix_spawnattr_init(at);
+    posix_spawnattr_setsigdefault(at, &all);
+    posix_spawnattr_setsigmask(at, &none);
+    posix_spawnattr_setflags(at, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | flags);
+}
+
 void ss_run(struct ss_run *r, const char *const argv[], struct ss_env *e,
             int stdin_fd, double timeout_seconds)
 {
@@ -199,17 +210,8 @@ void ss_run(struct ss_run *r, const char *const argv[], struct ss_env *e,
     posix_spawn_file_actions_adddup2(&fa, out[1], 1);
     posix_spawn_file_actions_adddup2(&fa, err[1], 2);
 
-    /* The worker inherits make's and CI's dispositions and mask: reset them,
-     * or "dies of SIGPIPE bare" would pass or fail by accident. */
     posix_spawnattr_t at;
-    posix_spawnattr_init(&at);
-    sigset_t all, none;
-    sigfillset(&all);
-    sigemptyset(&none);
-    posix_spawnattr_setsigdefault(&at, &all);
-    posix_spawnattr_setsigmask(&at, &none);
-    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK |
-                                      POSIX_SPAWN_SETPGROUP);
+    ss_spawnattr_clean(&at, POSIX_SPAWN_SETPGROUP);
     posix_spawnattr_setpgroup(&at, 0);
 
     double start = now();

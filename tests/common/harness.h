@@ -8,6 +8,7 @@
 #ifndef SOCKSHIELD_TEST_HARNESS_H
 #define SOCKSHIELD_TEST_HARNESS_H
 
+#include <spawn.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -49,6 +50,12 @@ void ss_env_set(struct ss_env *e, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void ss_env_unset(struct ss_env *e, const char *name);
 void ss_env_free(struct ss_env *e);
+
+/* Spawn attributes that give the child every signal at its default and an
+ * empty mask, plus `flags` (POSIX_SPAWN_SETPGROUP, ...): the test runner
+ * inherits make's and CI's dispositions and mask, and "dies of SIGPIPE
+ * bare" must not pass or fail by accident. */
+void ss_spawnattr_clean(posix_spawnattr_t *at, short flags);
 
 /* Runs argv (argv[0] a path) with env; stdin_fd < 0 means /dev/null.
  * Fails the current test (cr_assert) when the spawn itself fails. */

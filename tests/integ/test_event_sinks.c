@@ -642,13 +642,7 @@ static pid_t spawn_piped(const char *const argv[], struct ss_env *e, int *to, in
     posix_spawn_file_actions_adddup2(&fa, in[0], 0);
     posix_spawn_file_actions_adddup2(&fa, out[1], 1);
     posix_spawnattr_t at;
-    posix_spawnattr_init(&at);
-    sigset_t all, none;
-    sigfillset(&all);
-    sigemptyset(&none);
-    posix_spawnattr_setsigdefault(&at, &all);
-    posix_spawnattr_setsigmask(&at, &none);
-    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+    ss_spawnattr_clean(&at, 0);
     pid_t pid;
     int rc = posix_spawn(&pid, argv[0], &fa, &at, (char *const *)argv, e->v);
     posix_spawn_file_actions_destroy(&fa);
