@@ -1,10 +1,13 @@
-/* The man page: generated, lint-clean, and in step with the code.
+/* The man pages: generated, lint-clean, and in step with the code.
  *
- * groff -ww (every warning) and mandoc -Tlint must say nothing about the
- * generated page.  The page is rendered to plain text and compared with
- * `sockshield --help` (every option both ways, every default), with the
- * variable names of src/config.h and the defaults of src/config.c, and
- * with the event names, so that neither side can change alone. */
+ * groff -ww (every warning) and mandoc -Tlint must say nothing about
+ * either generated page, sockshield(1) or libsockshield(7).  sockshield(1)
+ * is rendered to plain text and compared with `sockshield --help` (every
+ * option both ways, every default), with the variable names of
+ * src/config.h and the defaults of src/config.c, and with the event names,
+ * so that neither side can change alone.  libsockshield(7), the library's
+ * behaviour, is checked for every event name (and whether it is logged by
+ * default), and for naming no variable that src/config.h does not define. */
 #include <criterion/criterion.h>
 #include <ctype.h>
 #include <stdio.h>
@@ -26,6 +29,17 @@ static const char *must_env(const char *name)
 static const char *manpage(void)
 {
     return must_env("SOCKSHIELD_TEST_MANPAGE");
+}
+
+/* libsockshield(7), generated next to sockshield(1). */
+static const char *manpage7(void)
+{
+    static char path[4200];
+    const char *one = manpage();
+    const char *slash = strrchr(one, '/');
+    int dir = slash ? (int)(slash - one + 1) : 0;
+    snprintf(path, sizeof path, "%.*slibsockshield.7", dir, one);
+    return path;
 }
 
 static char *source(const char *rel)
@@ -58,19 +72,24 @@ static const char *need_groff(void)
     return ss_need_program("groff", "groff-base");
 }
 
-/* The page as plain text: no hyphenation, lines long enough that no
- * option or value is broken, no bold or underlining. */
-static char *rendered(void)
+/* PAGE as plain text: tables laid out, no hyphenation, lines long enough
+ * that no option or value is broken, no bold or underlining. */
+static char *rendered_page(const char *page)
 {
     const char *groff = need_groff();
-    const char *argv[] = { groff, "-man", "-Tascii", "-rLL=250n", "-rHY=0", "-P-cbou",
-                           manpage(), NULL };
+    const char *argv[] = { groff, "-t", "-man", "-Tascii", "-rLL=250n", "-rHY=0", "-P-cbou",
+                           page, NULL };
     struct ss_run r;
     run(&r, argv);
     cr_assert(ss_exited(&r, 0) && r.out_len > 1000, "groff: %s", ss_describe(&r));
     char *text = strdup(r.out);
     ss_run_free(&r);
     return text;
+}
+
+static char *rendered(void)
+{
+    return rendered_page(manpage());
 }
 
 /* The text of section NAME (from its heading to the next heading), malloc'ed. */
@@ -105,29 +124,50 @@ static bool has_word(const char *text, const char *word)
 
 /* ---- lint ------------------------------------------------------------------- */
 
-Test(manpage, groff_with_every_warning_says_nothing)
+/* With tbl (-t), as man(1) runs it for a page that starts with '\" t. */
+static void expect_groff_silent(const char *page)
 {
     const char *groff = need_groff();
     /* groff exits 0 even when it warns: the verdict is its silence. */
-    const char *argv[] = { groff, "-man", "-ww", "-z", manpage(), NULL };
+    const char *argv[] = { groff, "-t", "-man", "-ww", "-z", page, NULL };
     struct ss_run r;
     run(&r, argv);
-    cr_expect(ss_exited(&r, 0), "%s", ss_describe(&r));
-    cr_expect_str_eq(r.err, "", "groff warns: %s", r.err);
+    cr_expect(ss_exited(&r, 0), "%s: %s", page, ss_describe(&r));
+    cr_expect_str_eq(r.err, "", "groff warns about %s: %s", page, r.err);
     cr_expect_str_eq(r.out, "");
     ss_run_free(&r);
 }
 
-Test(manpage, mandoc_lint_says_nothing)
+static void expect_mandoc_silent(const char *page)
 {
     const char *mandoc = ss_need_program("mandoc", "mandoc");
-    const char *argv[] = { mandoc, "-Tlint", manpage(), NULL };
+    const char *argv[] = { mandoc, "-Tlint", page, NULL };
     struct ss_run r;
     run(&r, argv);
-    cr_expect(ss_exited(&r, 0), "%s", ss_describe(&r));
-    cr_expect_str_eq(r.out, "", "mandoc: %s", r.out);
-    cr_expect_str_eq(r.err, "", "mandoc: %s", r.err);
+    cr_expect(ss_exited(&r, 0), "%s: %s", page, ss_describe(&r));
+    cr_expect_str_eq(r.out, "", "mandoc about %s: %s", page, r.out);
+    cr_expect_str_eq(r.err, "", "mandoc about %s: %s", page, r.err);
     ss_run_free(&r);
+}
+
+Test(manpage, groff_with_every_warning_says_nothing)
+{
+    expect_groff_silent(manpage());
+}
+
+Test(manpage, mandoc_lint_says_nothing)
+{
+    expect_mandoc_silent(manpage());
+}
+
+Test(manpage7, groff_with_every_warning_says_nothing)
+{
+    expect_groff_silent(manpage7());
+}
+
+Test(manpage7, mandoc_lint_says_nothing)
+{
+    expect_mandoc_silent(manpage7());
 }
 
 /* ---- generated ------------------------------------------------------------- */
@@ -349,25 +389,170 @@ Test(manpage, documents_every_variable_of_config_h_with_the_default_of_config_c)
     free(text);
 }
 
+/* The event names of src/config.c: [SOCKSHIELD_EV_X] = "x". */
+static void event_names(struct words *ws)
+{
+    char *c = source("src/config.c");
+    for (const char *p = c; (p = strstr(p, "[SOCKSHIELD_EV_")); p++) {
+        char name[32];
+        if (sscanf(p, "[SOCKSHIELD_EV_%*[A-Z]] = \"%31[a-z]\"", name) == 1)
+            add_word(ws, name, strlen(name));
+    }
+    free(c);
+    cr_assert_geq(ws->n, 8, "too few event names in src/config.c: %d", ws->n);
+}
+
 Test(manpage, documents_every_event_kind)
 {
     need_groff(); /* it renders the page: skip before anything else */
-    char *c = source("src/config.c");
+    struct words ev = { .n = 0 };
+    event_names(&ev);
     char *text = rendered();
     char *events = section(text, "EVENTS");
-    int n = 0;
-    for (const char *p = c; (p = strstr(p, "[SOCKSHIELD_EV_")); p++) {
-        char name[32];
-        if (sscanf(p, "[SOCKSHIELD_EV_%*[A-Z]] = \"%31[a-z]\"", name) != 1)
-            continue;
-        n++;
+    for (int i = 0; i < ev.n; i++) {
         char tag[64];
-        snprintf(tag, sizeof tag, "\n       %s ", name);
+        snprintf(tag, sizeof tag, "\n       %s ", ev.w[i]);
         cr_expect(strstr(events, tag), "event %s (src/config.c) is not described in EVENTS",
-                  name);
+                  ev.w[i]);
     }
-    cr_expect_geq(n, 8, "too few event names in src/config.c: %d", n);
+    free_words(&ev);
     free(events);
     free(text);
-    free(c);
+}
+
+/* ---- libsockshield(7) --------------------------------------------------------- */
+
+Test(manpage7, is_generated_with_the_library_path_and_the_version)
+{
+    need_groff(); /* it renders the page: skip before anything else */
+    char *page = ss_slurp(manpage7(), NULL);
+    cr_assert(page, "%s is missing", manpage7());
+    cr_expect(!strstr(page, "@pkglibdir@") && !strstr(page, "@VERSION@"),
+              "placeholders left in %s", manpage7());
+    /* The same version and library as sockshield(1)'s. */
+    char *one = ss_slurp(manpage(), NULL);
+    cr_assert(one, "%s is missing", manpage());
+    const char *th1 = strstr(one, "\n.TH ");
+    const char *v = th1 ? strstr(th1, " \"sockshield ") : NULL;
+    cr_assert(v && v < strchr(th1 + 1, '\n'), "no version in the .TH line of %s", manpage());
+    char version[128]; /* "sockshield 0.1" */
+    snprintf(version, sizeof version, "%.*s\"", (int)strcspn(v + 2, "\"\n") + 2, v);
+    const char *th7 = strstr(page, "\n.TH LIBSOCKSHIELD 7 ");
+    cr_assert(th7, "no .TH LIBSOCKSHIELD 7 line in %s", manpage7());
+    const char *found = strstr(th7, version);
+    cr_expect(found && found < strchr(th7 + 1, '\n'), "the .TH line of %s has no%s",
+              manpage7(), version);
+
+    char *text1 = rendered();
+    char *files = section(text1, "FILES");
+    char lib[4200] = "";
+    sscanf(files, " %4199s", lib);
+    cr_expect(strstr(lib, "/libsockshield.so"), "FILES of sockshield(1) names no library: %s",
+              files);
+    char *text = rendered_page(manpage7());
+    char *desc = section(text, "DESCRIPTION");
+    cr_expect(has_word(desc, lib), "DESCRIPTION does not name %s: %s", lib, desc);
+    free(desc);
+    free(text);
+    free(files);
+    free(text1);
+    free(one);
+    free(page);
+}
+
+Test(manpage7, and_sockshield_1_name_each_other_in_see_also)
+{
+    need_groff(); /* it renders the pages: skip before anything else */
+    char *text1 = rendered();
+    char *see1 = section(text1, "SEE ALSO");
+    cr_expect(strstr(see1, "libsockshield(7)"), "sockshield(1) SEE ALSO: %s", see1);
+    char *text7 = rendered_page(manpage7());
+    char *see7 = section(text7, "SEE ALSO");
+    cr_expect(strstr(see7, "sockshield(1)"), "libsockshield(7) SEE ALSO: %s", see7);
+    free(see7);
+    free(text7);
+    free(see1);
+    free(text1);
+}
+
+/* The row of EVENTS's table for event NAME ("       epipe   when...   yes"),
+ * malloc'ed, or NULL. */
+static char *event_row(const char *events, const char *name)
+{
+    char tag[64];
+    snprintf(tag, sizeof tag, "\n       %s ", name);
+    const char *s = strstr(events, tag);
+    if (!s)
+        return NULL;
+    s++;
+    size_t n = strcspn(s, "\n");
+    while (n && s[n - 1] == ' ')
+        n--;
+    return strndup(s, n);
+}
+
+static bool ends_with(const char *s, const char *tail)
+{
+    size_t n = strlen(s), t = strlen(tail);
+    return n >= t && strcmp(s + n - t, tail) == 0;
+}
+
+Test(manpage7, has_a_row_for_every_event_kind_and_its_default)
+{
+    need_groff(); /* it renders the page: skip before anything else */
+    struct words ev = { .n = 0 };
+    event_names(&ev);
+    struct var vars[32];
+    int nv = config_variables(vars, 32);
+    const char *dflt = NULL;
+    for (int i = 0; i < nv; i++)
+        if (strcmp(vars[i].name, "SOCKSHIELD_EVENTS") == 0)
+            dflt = vars[i].fallback;
+    cr_assert(dflt && *dflt, "no default for SOCKSHIELD_EVENTS in src/config.c");
+    char *text = rendered_page(manpage7());
+    char *events = section(text, "EVENTS");
+    for (int i = 0; i < ev.n; i++) {
+        char *row = event_row(events, ev.w[i]);
+        cr_expect(row, "event %s (src/config.c) has no row in EVENTS of libsockshield(7)",
+                  ev.w[i]);
+        if (!row)
+            continue;
+        /* "logged by default" says yes exactly for the events of config.c's default. */
+        char list[160];
+        snprintf(list, sizeof list, ",%s,", dflt);
+        char item[48];
+        snprintf(item, sizeof item, ",%s,", ev.w[i]);
+        const char *want = strstr(list, item) ? " yes" : " no";
+        cr_expect(ends_with(row, want), "event %s: the default is %s, the row says: %s", ev.w[i],
+                  dflt, row);
+        free(row);
+    }
+    free_words(&ev);
+    free(events);
+    free(text);
+}
+
+Test(manpage7, names_no_variable_that_config_h_does_not_define)
+{
+    need_groff(); /* it renders the page: skip before anything else */
+    struct var vars[32];
+    int nv = config_variables(vars, 32);
+    char *text = rendered_page(manpage7());
+    int named = 0;
+    for (const char *p = text; (p = strstr(p, "SOCKSHIELD_")); p++) {
+        if (p > text && is_word_char(p[-1]))
+            continue;
+        char name[64] = "";
+        sscanf(p, "%63[A-Z_]", name);
+        if (strcmp(name, "SOCKSHIELD_") == 0) /* the prefix, as in "the SOCKSHIELD_ variables" */
+            continue;
+        bool known = false;
+        for (int i = 0; i < nv; i++)
+            known |= strcmp(vars[i].name, name) == 0;
+        cr_expect(known, "libsockshield(7) names %s, which src/config.h does not define", name);
+        named++;
+    }
+    /* The page names the variables its behaviour depends on. */
+    cr_expect_geq(named, 20, "libsockshield(7) names only %d variables", named);
+    free(text);
 }
