@@ -346,7 +346,7 @@ static uint64_t coarse_ms(void)
 __attribute__((noinline)) static void write_event(enum sockshield_event ev, enum sockshield_call call,
                                                  int fd, int err, const struct sockaddr *peer,
                                                  socklen_t peer_len, uint64_t repeat,
-                                                 uint64_t suppressed)
+                                                 uint64_t suppressed, const char *action)
 {
     int saved = errno;
     struct sockshield_fdview v;
@@ -370,6 +370,7 @@ __attribute__((noinline)) static void write_event(enum sockshield_event ev, enum
         .err = ev == SOCKSHIELD_EV_EOF ? NULL : sockshield_errno_name(err),
         .repeat = repeat,
         .suppressed = suppressed,
+        .action = action,
     };
     /* The address the call named: a datagram socket's peer for this call;
      * a connection's peer only when nothing better is known (a connect
@@ -427,7 +428,23 @@ void sockshield_log_event(enum sockshield_event ev, enum sockshield_call call, i
                                     &repeat, &suppressed))
             return;
     }
-    write_event(ev, call, fd, err, peer, peer_len, repeat, suppressed);
+    write_event(ev, call, fd, err, peer, peer_len, repeat, suppressed, NULL);
+}
+
+void sockshield_log_ended(int fd)
+{
+    const enum sockshield_event ev = SOCKSHIELD_EV_EPIPE;
+    const enum sockshield_call call = SOCKSHIELD_CALL_write;
+    if (sockshield_cfg.events & SOCKSHIELD_EV_BIT(ev)) {
+        if (sockshield_cfg.summary)
+            __atomic_add_fetch(&counts[ev][call], 1, __ATOMIC_RELAXED);
+        /* The last line of the process: past the flood control. */
+        if (sink.kind == SOCKSHIELD_LOG_NONE)
+            __atomic_add_fetch(&dropped, 1, __ATOMIC_RELAXED);
+        else
+            write_event(ev, call, fd, EPIPE, NULL, 0, 0, 0, "ended");
+    }
+    sockshield_log_summary();
 }
 
 void sockshield_log_summary_rearm(void)
