@@ -17,6 +17,9 @@
  *       SIGPIPE sent on purpose while at its default: HOW is raise,
  *       pthread_kill, tgkill, sigqueue, kill-self (kill(getpid())) or
  *       kill-other (from a child process).  Prints "survived" if it did.
+ *   stdpipe view CHILD [ARGS]
+ *       prints SIGPIPE's disposition as the program reads it back
+ *       ("view=DFL|IGN|handler", on stdout), then runs CHILD and waits for it.
  *
  * The reporting stream is stderr (or stdout when FD is 2).
  * Exit: 0 survived as described; 2 usage; 3 setup failed. */
@@ -216,5 +219,21 @@ int main(int argc, char **argv)
     }
     if (!strcmp(argv[1], "send") && argc >= 3)
         return send_on_purpose(argv[2]);
+    if (!strcmp(argv[1], "view") && argc >= 3) {
+        struct sigaction old;
+        report_fd = 1;
+        if (sigaction(SIGPIPE, NULL, &old) != 0)
+            fail("sigaction");
+        say("view", old.sa_handler == SIG_DFL ? "DFL" : old.sa_handler == SIG_IGN ? "IGN" : "handler");
+        pid_t c = fork();
+        if (c == 0) {
+            execv(argv[2], argv + 2);
+            _exit(127);
+        }
+        int st;
+        if (c < 0 || waitpid(c, &st, 0) != c || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+            fail("child");
+        return 0;
+    }
     return 2;
 }

@@ -207,6 +207,42 @@ Test(pipeline, a_program_that_ignores_or_handles_sigpipe_gets_epipe_as_bare)
     ss_run_free(&r);
 }
 
+/* ---- the launcher under an inherited ignore ----------------------------------- */
+
+/* systemd starts services with SIGPIPE ignored.  Bare, the program reads
+ * back SIG_IGN and its children inherit the ignore; through the launcher
+ * the same (the launcher's marker is set only when its own trap changed
+ * the disposition), with the library in the program or without
+ * (--inherit=off leaves the child unshielded). */
+Test(launcher, an_ignore_inherited_from_the_parent_stays_the_programs_own)
+{
+    const char *env_prog = ss_need_program("env", "coreutils");
+    /* ss_helper's result lives until its next call */
+    char *child = strdup(ss_helper("sigstate"));
+    const char *bare[] = { env_prog, "--ignore-signal=PIPE", ss_helper("stdpipe"), "view",
+                           child, NULL };
+    const char *lau[] = { env_prog, "--ignore-signal=PIPE", ss_launcher(), "--inherit=off", "--",
+                          ss_helper("stdpipe"), "view", child, NULL };
+    const char *lau_dfl[] = { ss_launcher(), "--inherit=off", "--", ss_helper("stdpipe"), "view",
+                              child, NULL };
+    struct ss_run b, l, d;
+    run(&b, false, bare, NULL);
+    run(&l, false, lau, NULL);
+    run(&d, false, lau_dfl, NULL);
+    cr_expect(ss_exited(&b, 0) && strstr(b.out, "view=IGN\n") && strstr(b.out, "PIPE=ignored"),
+              "bare: %s", ss_describe(&b));
+    cr_expect(ss_exited(&l, 0), "launcher: %s", ss_describe(&l));
+    cr_expect(strstr(l.out, "view=IGN\n"), "launcher: %s", ss_describe(&l));
+    cr_expect(strstr(l.out, "PIPE=ignored"), "launcher's child: %s", ss_describe(&l));
+    /* and from a parent at the default, the default as before */
+    cr_expect(strstr(d.out, "view=DFL\n") && strstr(d.out, "PIPE=default"), "launcher: %s",
+              ss_describe(&d));
+    ss_run_free(&b);
+    ss_run_free(&l);
+    ss_run_free(&d);
+    free(child);
+}
+
 /* ---- deliberate SIGPIPE ------------------------------------------------------ */
 
 Test(deliberate, sigpipe_sent_on_purpose_kills_at_the_default_as_bare)
