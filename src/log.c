@@ -204,7 +204,8 @@ void sockshield_log_stderr_raw(const char *line, size_t len)
     errno = saved;
 }
 
-static void warn_line(const char *what, const char *path, int err)
+/* then: what becomes of the events, "events go to stderr" by default. */
+static void warn_line_then(const char *what, const char *path, int err, const char *then)
 {
     char mem[512];
     struct sockshield_buf b;
@@ -216,9 +217,15 @@ static void warn_line(const char *what, const char *path, int err)
     sockshield_buf_str(&b, "': ");
     const char *name = sockshield_errno_name(err);
     sockshield_buf_str(&b, name ? name : "error");
-    sockshield_buf_str(&b, "; events go to stderr");
+    sockshield_buf_str(&b, "; ");
+    sockshield_buf_str(&b, then);
     size_t n = sockshield_buf_finish_line(&b);
     stderr_write(mem, n);
+}
+
+static void warn_line(const char *what, const char *path, int err)
+{
+    warn_line_then(what, path, err, "events go to stderr");
 }
 
 /* %p is the pid, %% a percent sign. */
@@ -279,12 +286,27 @@ static int open_file(bool warn)
         return -1;
     }
     /* O_NONBLOCK: a FIFO without a reader fails at once (ENXIO) instead of
-     * blocking the program; on regular files it changes nothing. */
+     * blocking the program; on regular files it changes nothing.
+     * O_NOFOLLOW: a symlink planted at the name (in /tmp, say) cannot send
+     * a root service's lines, peer addresses included, into another file;
+     * new files are the owner's only. */
     long fd = syscall(SYS_openat, AT_FDCWD, path,
-                      O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0644);
+                      O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW,
+                      0600);
     if (fd < 0) {
+        int err = errno;
+        const char *what = err == ELOOP ? "refusing SOCKSHIELD_LOG file (a symbolic link)"
+                                        : "cannot open SOCKSHIELD_LOG file";
+        /* At load the sink falls back to stderr; a reopen later (a fork's
+         * %p name, an fd the program closed) drops the lines: one warning
+         * per process either way. */
+        static pid_t warned;
+        pid_t me = my_pid();
         if (warn)
-            warn_line("cannot open SOCKSHIELD_LOG file", path, errno);
+            warn_line(what, path, err);
+        else if (__atomic_exchange_n(&warned, me, __ATOMIC_RELAXED) != me)
+            warn_line_then(what, path, err, "its events are dropped");
+        errno = err;
         return -1;
     }
     return move_high((int)fd);

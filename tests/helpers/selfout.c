@@ -21,6 +21,10 @@
  *       a line of ours: "own-file-lines=N".  redirect: open DIR/own.txt and
  *       dup2 it onto fd 2 (a redirect made on purpose): the lines follow.
  *
+ *   selfout replant LOGPATH VICTIM
+ *       one event (into the file sink at LOGPATH), then LOGPATH becomes a
+ *       symlink to VICTIM and every fd above 2 is closed; two more events.
+ *
  * Exit: 0 done; 2 usage; 4 setup failed. */
 #include <errno.h>
 #include <fcntl.h>
@@ -144,6 +148,27 @@ int main(int argc, char **argv)
         }
         events(3);
         printf("own-file-lines=%d\n", count_ours(path));
+        return 0;
+    }
+    if (argc >= 4 && !strcmp(argv[1], "replant")) {
+        /* one line into the log file, then the name becomes a symlink to
+         * VICTIM and the library's fd is closed under it (every fd above
+         * 2): the reopen must refuse the link, once and aloud */
+        events(1);
+        if ((unlink(argv[2]) != 0 && errno != ENOENT) || symlink(argv[3], argv[2]) != 0)
+            die("replant");
+        for (int fd = 3; fd < 65536; fd++)
+            close(fd);
+        /* two fds, two events: two refused reopens, one warning */
+        for (int i = 0; i < 2; i++) {
+            int sv[2];
+            char b[4];
+            if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) != 0)
+                die("socketpair");
+            if (recv(sv[0], b, sizeof b, 0) != -1 || errno != EAGAIN)
+                die("recv");
+        }
+        printf("replanted\n");
         return 0;
     }
     return 2;

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -20,6 +21,7 @@
 #include "harness.h"
 
 TestSuite(selfout, .fini = ss_tmpdir_remove);
+TestSuite(filesink, .fini = ss_tmpdir_remove);
 
 static void run(struct ss_run *r, bool preload, const char *const argv[],
                 const char *const extra_env[])
@@ -183,4 +185,108 @@ Test(selfout, lines_never_land_in_a_file_the_program_opened_on_a_closed_fd_2)
         ss_run_free(&bare);
         ss_run_free(&shielded);
     }
+}
+
+/* ---- the file sink in shared folders ------------------------------------------ */
+
+static char *path_in_tmp(const char *name)
+{
+    char *p = malloc(4200);
+    snprintf(p, 4200, "%s/%s", ss_tmpdir(), name);
+    return p;
+}
+
+static size_t file_size(const char *path)
+{
+    struct stat st;
+    cr_assert(lstat(path, &st) == 0, "%s", path);
+    return (size_t)st.st_size;
+}
+
+/* A symlink planted at the log's name (in /tmp, by another user) must not
+ * send the lines into its target: the library refuses it with one warning
+ * naming the path, and the lines go to stderr instead.  Bare, nothing. */
+Test(filesink, a_symlink_at_the_log_path_is_refused_with_one_warning)
+{
+    char *victim = path_in_tmp("victim"), *log = path_in_tmp("ss.log");
+    int fd = open(victim, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    cr_assert(fd >= 0);
+    close(fd);
+    unlink(log);
+    cr_assert(symlink(victim, log) == 0);
+    const char *argv[] = { ss_helper("evprobe"), "eagain", NULL };
+    char setting[4300];
+    snprintf(setting, sizeof setting, "SOCKSHIELD_LOG=%s", log);
+    const char *env[] = { setting, NULL };
+    struct ss_run bare, shielded;
+    run(&bare, false, argv, env);
+    run(&shielded, true, argv, env);
+    cr_expect(ss_exited(&bare, 0) && ss_exited(&shielded, 0), "%s", ss_describe(&shielded));
+    cr_expect_eq(file_size(victim), 0, "the symlink's target got lines");
+    cr_expect_eq(ss_count(shielded.err, log), 1, "one warning naming the path: %s",
+                 ss_describe(&shielded));
+    cr_expect(strstr(shielded.err, "symbolic link") && strstr(shielded.err, "ELOOP"), "%s",
+              ss_describe(&shielded));
+    cr_expect(strstr(shielded.err, "event=eagain"), "lines go to stderr: %s",
+              ss_describe(&shielded));
+    cr_expect(!strstr(bare.err, "sockshield"), "%s", ss_describe(&bare));
+    ss_run_free(&bare);
+    ss_run_free(&shielded);
+    free(victim);
+    free(log);
+}
+
+/* A new log file is readable by its owner only (0600 before the umask). */
+Test(filesink, a_new_log_file_is_the_owners_only)
+{
+    char *log = path_in_tmp("mode.log");
+    unlink(log);
+    const char *argv[] = { ss_helper("evprobe"), "eagain", NULL };
+    char setting[4300];
+    snprintf(setting, sizeof setting, "SOCKSHIELD_LOG=%s", log);
+    const char *env[] = { setting, NULL };
+    struct ss_run r;
+    run(&r, true, argv, env);
+    cr_expect(ss_exited(&r, 0), "%s", ss_describe(&r));
+    struct stat st;
+    cr_assert(stat(log, &st) == 0, "no log file: %s", ss_describe(&r));
+    mode_t mask = umask(0);
+    umask(mask);
+    cr_expect_eq(st.st_mode & 0777, 0600 & ~mask, "mode %o", (unsigned)(st.st_mode & 0777));
+    cr_expect(!(st.st_mode & 0077), "mode %o", (unsigned)(st.st_mode & 0777));
+    cr_expect(st.st_size > 0, "no line in %s", log);
+    ss_run_free(&r);
+    free(log);
+}
+
+/* The name replaced by a symlink while the program runs, and the library's
+ * fd closed under it: the reopen refuses the link, says so once, and the
+ * target gets nothing. */
+Test(filesink, a_symlink_planted_before_a_reopen_is_refused_once)
+{
+    char *victim = path_in_tmp("victim2"), *log = path_in_tmp("re.log");
+    int fd = open(victim, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    cr_assert(fd >= 0);
+    close(fd);
+    unlink(log);
+    const char *argv[] = { ss_helper("selfout"), "replant", log, victim, NULL };
+    char setting[4300];
+    snprintf(setting, sizeof setting, "SOCKSHIELD_LOG=%s", log);
+    const char *env[] = { setting, "SOCKSHIELD_LOG_RATE=0", NULL };
+    struct ss_run bare, shielded;
+    run(&bare, false, argv, env);
+    unlink(log); /* the bare run planted it too */
+    run(&shielded, true, argv, env);
+    cr_expect(ss_exited(&bare, 0) && strstr(bare.out, "replanted"), "%s", ss_describe(&bare));
+    cr_expect(ss_exited(&shielded, 0) && strstr(shielded.out, "replanted"), "%s",
+              ss_describe(&shielded));
+    cr_expect_eq(file_size(victim), 0, "the symlink's target got lines");
+    cr_expect_eq(ss_count(shielded.err, log), 1, "one warning naming the path: %s",
+                 ss_describe(&shielded));
+    cr_expect(strstr(shielded.err, "events are dropped"), "%s", ss_describe(&shielded));
+    cr_expect(!strstr(bare.err, "sockshield"), "%s", ss_describe(&bare));
+    ss_run_free(&bare);
+    ss_run_free(&shielded);
+    free(victim);
+    free(log);
 }
