@@ -291,12 +291,14 @@ static int open_file(bool warn)
      * a root service's lines, peer addresses included, into another file;
      * new files are the owner's only. */
     long fd = syscall(SYS_openat, AT_FDCWD, path,
-                      O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW,
+                      O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NONBLOCK |
+                          O_NOFOLLOW,
                       0600);
     if (fd < 0) {
         int err = errno;
-        const char *what = err == ELOOP ? "refusing SOCKSHIELD_LOG file (a symbolic link)"
-                                        : "cannot open SOCKSHIELD_LOG file";
+        const char *what = err == ELOOP
+                               ? "cannot open SOCKSHIELD_LOG file (a symbolic link is refused)"
+                               : "cannot open SOCKSHIELD_LOG file";
         /* At load the sink falls back to stderr; a reopen later (a fork's
          * %p name, an fd the program closed) drops the lines: one warning
          * per process either way. */

@@ -154,7 +154,8 @@ static void sigpipe_catcher(int sig, siginfo_t *info, void *uc)
     (void)uc;
     int e = errno;
     bool kernel = info && (info->si_code == SI_KERNEL ||
-                           (info->si_code == SI_USER && info->si_pid == (pid_t)syscall(SYS_getpid)));
+                           (info->si_code == SI_USER &&
+                            info->si_pid == (pid_t)syscall(SYS_getpid)));
     if (!kernel) {
         end_by_sigpipe();
     } else if (sockshield_cfg.pipeline_end) {

@@ -224,7 +224,9 @@ int main(int argc, char **argv)
         report_fd = 1;
         if (sigaction(SIGPIPE, NULL, &old) != 0)
             fail("sigaction");
-        say("view", old.sa_handler == SIG_DFL ? "DFL" : old.sa_handler == SIG_IGN ? "IGN" : "handler");
+        say("view", old.sa_handler == SIG_DFL   ? "DFL"
+                    : old.sa_handler == SIG_IGN ? "IGN"
+                                                : "handler");
         pid_t c = fork();
         if (c == 0) {
             execv(argv[2], argv + 2);
