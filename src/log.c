@@ -113,7 +113,10 @@ static void stderr_identity(void)
 {
     struct stat st;
     int old = __atomic_exchange_n(&err2.priv, -1, __ATOMIC_ACQ_REL);
-    if (old >= 0)
+    /* closed only while it is still ours: the program may have put a file
+     * of its own on that number */
+    if (old >= 0 && syscall(SYS_fstat, old, &st) == 0 && st.st_dev == err2.dev &&
+        st.st_ino == err2.ino)
         syscall(SYS_close, old);
     if (syscall(SYS_fstat, 2, &st) != 0) {
         __atomic_store_n(&err2.state, -1, __ATOMIC_RELEASE);
