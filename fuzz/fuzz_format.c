@@ -453,6 +453,8 @@ static void expected_fields(const struct sockshield_record *r, struct expect *e)
         want(e, "peer", a, ref_addr(r->peer, r->peer_len, a), true);
     if (r->err)
         want_str(e, "errno", r->err);
+    if (r->action)
+        want_str(e, "action", r->action);
     if (r->repeat)
         want_unum(e, "repeat", r->repeat);
     if (r->suppressed)
@@ -585,6 +587,7 @@ static void fuzz_record(struct src *s)
     r.call = take_string(s, calls, sizeof calls / sizeof calls[0], call);
     r.sock = take_string(s, socks, sizeof socks / sizeof socks[0], sock);
     r.err = take_string(s, errs, sizeof errs / sizeof errs[0], err);
+    r.action = take(s, 1) & 1 ? "ended" : NULL;
     if (flags & 64) {
         take_addr(s, &local);
         r.local = local.sa;

@@ -382,6 +382,17 @@ static bool parse_sigpipe(struct span v, struct sockshield_config *cfg)
     return true;
 }
 
+static bool parse_pipeline(struct span v, struct sockshield_config *cfg)
+{
+    static const struct keyword kw[] = { { "end", 1 }, { "shield", 0 } };
+    int end;
+
+    if (!parse_keyword(v, kw, sizeof kw / sizeof kw[0], &end))
+        return false;
+    cfg->pipeline_end = end;
+    return true;
+}
+
 static bool parse_signal_mode(struct span v, struct sockshield_config *cfg)
 {
     static const struct keyword kw[] = { { "persistent", 1 }, { "off", 0 } };
@@ -451,6 +462,7 @@ static const struct variable {
     const char *fallback;       /* the default, spelled as a user would set it */
 } variables[] = {
     { SOCKSHIELD_ENV_SIGPIPE, parse_sigpipe, "catch, ignore, off", "catch" },
+    { SOCKSHIELD_ENV_PIPELINE, parse_pipeline, "end, shield", "end" },
     { SOCKSHIELD_ENV_RESTART, parse_restart, "on, off", "on" },
     { SOCKSHIELD_ENV_NORESTART, parse_norestart,
       "comma-separated signal names or numbers 1-64, or none",
@@ -551,6 +563,7 @@ void sockshield_config_defaults(struct sockshield_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
     cfg->sigpipe = SOCKSHIELD_SIGPIPE_CATCH;
+    cfg->pipeline_end = true;
     cfg->restart = true;
     cfg->norestart = SOCKSHIELD_SIGBIT(SIGALRM) | SOCKSHIELD_SIGBIT(SIGINT) |
                      SOCKSHIELD_SIGBIT(SIGTERM) | SOCKSHIELD_SIGBIT(SIGHUP) |

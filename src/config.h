@@ -14,6 +14,7 @@
 
 /* The variable names: the one place they are spelled. */
 #define SOCKSHIELD_ENV_SIGPIPE    "SOCKSHIELD_SIGPIPE"
+#define SOCKSHIELD_ENV_PIPELINE   "SOCKSHIELD_PIPELINE"
 #define SOCKSHIELD_ENV_RESTART    "SOCKSHIELD_RESTART"
 #define SOCKSHIELD_ENV_NORESTART  "SOCKSHIELD_NORESTART"
 #define SOCKSHIELD_ENV_SIGNAL     "SOCKSHIELD_SIGNAL"
@@ -75,6 +76,7 @@ typedef uint64_t sockshield_sigset;
 
 struct sockshield_config {
     enum sockshield_sigpipe_mode sigpipe;
+    bool pipeline_end;                  /* SOCKSHIELD_PIPELINE=end */
     bool restart;
     sockshield_sigset norestart;
     bool signal_persistent;

@@ -667,6 +667,8 @@ size_t sockshield_format_record(char *out, size_t cap, const struct sockshield_r
         field_addr(&l, "peer", r->peer, r->peer_len);
     if (r->err)
         field_cstr(&l, "errno", r->err, 0);
+    if (r->action)
+        field_cstr(&l, "action", r->action, 0);
     if (r->repeat) {
         field_begin(&l, "repeat");
         sockshield_buf_u64(&l.b, r->repeat);

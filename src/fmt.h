@@ -64,17 +64,18 @@ struct sockshield_record {
     const struct sockaddr *peer;
     socklen_t peer_len;
     const char *err;           /* "ECONNRESET", NULL for eof */
+    const char *action;        /* "ended": what sockshield did; NULL for nothing */
     uint64_t repeat, suppressed; /* shown only when non-zero */
 };
 
 /* The line for one event, newline-terminated, at most cap bytes (cap <= 4096
  * keeps a line atomic on pipes). Text (design.md §4):
  *   sockshield: 2026-11-26T19:46:05.123456Z pid=1234 tid=1235 prog=curl event=reset call=recv fd=5 sock=tcp local=127.0.0.1:50312 peer=127.0.0.1:8080 errno=ECONNRESET
- * then " repeat=N" and " suppressed=N" when non-zero; sock, local, peer and
- * errno are left out when unknown.  JSON: one object with the keys "time",
- * "pid", "tid", "prog", "event", "call", "fd", "sock", "local", "peer",
- * "errno", "repeat", "suppressed" in that order (same omissions; numbers as
- * JSON numbers). */
+ * then " action=WORD" when set, " repeat=N" and " suppressed=N" when
+ * non-zero; sock, local, peer and errno are left out when unknown.  JSON:
+ * one object with the keys "time", "pid", "tid", "prog", "event", "call",
+ * "fd", "sock", "local", "peer", "errno", "action", "repeat", "suppressed"
+ * in that order (same omissions; numbers as JSON numbers). */
 size_t sockshield_format_record(char *out, size_t cap, const struct sockshield_record *r,
                                 enum sockshield_log_format format);
 

@@ -31,9 +31,7 @@ volatile int sockshield_too_early;
 
 void sockshield_warn_raw(const char *line, size_t len)
 {
-    int saved = errno;
-    syscall(SYS_write, 2, line, len);
-    errno = saved;
+    sockshield_log_stderr_raw(line, len);
 }
 
 static void warn_sink(void *ctx, const char *line, size_t len)

@@ -396,6 +396,8 @@ int sockshield_dup(enum sockshield_call id, int fd, int fd2, int flags)
         sockshield_fdinfo_copy(fd, fd2);
         if ((unsigned)fd < SOCKSHIELD_TIMEO_FDS && (unsigned)fd2 < SOCKSHIELD_TIMEO_FDS)
             sockshield_fd_timeo[fd2] = sockshield_fd_timeo[fd];
+        if (fd2 == 2)
+            sockshield_log_stderr_moved(); /* a redirect the program made */
         errno = saved;
     }
     return r;

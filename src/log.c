@@ -2,7 +2,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -31,7 +34,21 @@ static struct {
     pid_t pid;                     /* the process that opened fd */
     int busy;                      /* a reopen is in progress */
     bool stream;                   /* syslog over SOCK_STREAM: NUL-framed */
-} sink = { SOCKSHIELD_LOG_STDERR, -1, 0, 0, 0, 0, false };
+    bool fifo;                     /* the file sink is a FIFO */
+} sink = { SOCKSHIELD_LOG_STDERR, -1, 0, 0, 0, 0, false, false };
+
+/* The stderr sink writes only into the fd 2 the process had when the
+ * library loaded, or one the program itself put there with dup2 (io.c):
+ * a daemon that closed its stdio gets its next file on fd 2, and our
+ * lines must not land in it. */
+static struct {
+    int state; /* 0 not looked at yet, 1 known, -1 fd 2 was closed */
+    dev_t dev;
+    ino_t ino;
+    mode_t type;   /* S_IFMT of fd 2 */
+    int priv;      /* our own non-blocking open of fd 2's pipe, or -1 */
+    int busy;      /* priv is being opened */
+} err2 = { 0, 0, 0, 0, -1, 0 };
 
 /* The counts of this process (a forked child starts from zero).  Every
  * event is counted once in `counts`, and ends up in exactly one of: a line
@@ -66,7 +83,132 @@ static bool write_all(int fd, const char *p, size_t n)
     return true;
 }
 
-static void warn_line(const char *what, const char *path, int err)
+/* A write into a pipe or FIFO that raises no signal the program can see:
+ * SIGPIPE blocked on this thread for the write, and the one the write
+ * raised (EPIPE) consumed, unless one was pending already: standard
+ * signals do not queue, so ours then merged into the program's own.
+ * (The pattern of postgres' libpq, pq_block_sigpipe.) */
+static bool quiet_write(int fd, const char *p, size_t n)
+{
+    sigset_t pipe_only, old, pending;
+    sigemptyset(&pipe_only);
+    sigaddset(&pipe_only, SIGPIPE);
+    if (syscall(SYS_rt_sigprocmask, SIG_BLOCK, &pipe_only, &old, _NSIG / 8) != 0)
+        return false;
+    bool was_pending = syscall(SYS_rt_sigpending, &pending, _NSIG / 8) != 0 ||
+                       sigismember(&pending, SIGPIPE);
+    bool ok = write_all(fd, p, n);
+    if (!ok && errno == EPIPE && !was_pending) {
+        struct timespec zero = { 0, 0 };
+        syscall(SYS_rt_sigtimedwait, &pipe_only, NULL, &zero, _NSIG / 8);
+    }
+    syscall(SYS_rt_sigprocmask, SIG_SETMASK, &old, NULL, _NSIG / 8);
+    return ok;
+}
+
+/* Our fds live high, away from the numbers programs use and reuse. */
+static int move_high(int fd);
+
+static void stderr_identity(void)
+{
+    struct stat st;
+    int old = __atomic_exchange_n(&err2.priv, -1, __ATOMIC_ACQ_REL);
+    /* closed only while it is still ours: the program may have put a file
+     * of its own on that number */
+    if (old >= 0 && syscall(SYS_fstat, old, &st) == 0 && st.st_dev == err2.dev &&
+        st.st_ino == err2.ino)
+        syscall(SYS_close, old);
+    if (syscall(SYS_fstat, 2, &st) != 0) {
+        __atomic_store_n(&err2.state, -1, __ATOMIC_RELEASE);
+        return;
+    }
+    err2.dev = st.st_dev;
+    err2.ino = st.st_ino;
+    err2.type = st.st_mode & S_IFMT;
+    __atomic_store_n(&err2.state, 1, __ATOMIC_RELEASE);
+}
+
+void sockshield_log_stderr_moved(void)
+{
+    stderr_identity();
+}
+
+/* Our own open file description of fd 2's pipe, non-blocking, so the
+ * program's own (and its O_NONBLOCK flag) stays untouched; -1 when it
+ * cannot be had (no /proc, or the pipe's owner is another user now). */
+static int stderr_private(void)
+{
+    int fd = __atomic_load_n(&err2.priv, __ATOMIC_ACQUIRE);
+    struct stat st;
+    if (fd >= 0 && syscall(SYS_fstat, fd, &st) == 0 && st.st_dev == err2.dev &&
+        st.st_ino == err2.ino)
+        return fd;
+    if (__atomic_exchange_n(&err2.busy, 1, __ATOMIC_ACQUIRE))
+        return -1;
+    /* fd, if any, is no longer ours: the program closed or reused it */
+    __atomic_store_n(&err2.priv, -1, __ATOMIC_RELEASE);
+    long nfd = syscall(SYS_openat, AT_FDCWD, "/proc/self/fd/2",
+                       O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (nfd >= 0) {
+        nfd = move_high((int)nfd);
+        if (syscall(SYS_fstat, nfd, &st) == 0 && st.st_dev == err2.dev && st.st_ino == err2.ino) {
+            __atomic_store_n(&err2.priv, (int)nfd, __ATOMIC_RELEASE);
+        } else {
+            syscall(SYS_close, nfd);
+            nfd = -1;
+        }
+    }
+    __atomic_store_n(&err2.busy, 0, __ATOMIC_RELEASE);
+    return (int)nfd;
+}
+
+/* A record to fd 2, never blocking, never signalling: a socket gets
+ * send(MSG_DONTWAIT | MSG_NOSIGNAL), a pipe or FIFO our own non-blocking
+ * open of it (without one, the write is made only when poll says a
+ * PIPE_BUF-sized line fits), anything else (a file, a terminal) a plain
+ * write.  False drops the line (counted in the summary's unlogged). */
+static bool stderr_write(const char *rec, size_t len)
+{
+    int state = __atomic_load_n(&err2.state, __ATOMIC_ACQUIRE);
+    if (state == 0) {
+        stderr_identity();
+        state = __atomic_load_n(&err2.state, __ATOMIC_ACQUIRE);
+    }
+    if (state < 0)
+        return false;
+    struct stat st;
+    if (syscall(SYS_fstat, 2, &st) != 0 || st.st_dev != err2.dev || st.st_ino != err2.ino)
+        return false;
+    if (err2.type == S_IFSOCK) {
+        long w;
+        do
+            w = syscall(SYS_sendto, 2, rec, len, MSG_DONTWAIT | MSG_NOSIGNAL, NULL, 0);
+        while (w < 0 && errno == EINTR);
+        return w == (long)len;
+    }
+    if (err2.type != S_IFIFO)
+        return write_all(2, rec, len);
+    int fd = stderr_private();
+    if (fd < 0) {
+        struct pollfd p = { 2, POLLOUT, 0 };
+        struct timespec zero = { 0, 0 };
+        if (len > PIPE_BUF || syscall(SYS_ppoll, &p, 1, &zero, NULL, 0) != 1 ||
+            (p.revents & (POLLOUT | POLLERR)) != POLLOUT)
+            return false;
+        fd = 2;
+    }
+    return quiet_write(fd, rec, len);
+}
+
+void sockshield_log_stderr_raw(const char *line, size_t len)
+{
+    int saved = errno;
+    stderr_write(line, len);
+    errno = saved;
+}
+
+/* then: what becomes of the events, "events go to stderr" by default. */
+static void warn_line_then(const char *what, const char *path, int err, const char *then)
 {
     char mem[512];
     struct sockshield_buf b;
@@ -78,9 +220,15 @@ static void warn_line(const char *what, const char *path, int err)
     sockshield_buf_str(&b, "': ");
     const char *name = sockshield_errno_name(err);
     sockshield_buf_str(&b, name ? name : "error");
-    sockshield_buf_str(&b, "; events go to stderr");
+    sockshield_buf_str(&b, "; ");
+    sockshield_buf_str(&b, then);
     size_t n = sockshield_buf_finish_line(&b);
-    write_all(2, mem, n);
+    stderr_write(mem, n);
+}
+
+static void warn_line(const char *what, const char *path, int err)
+{
+    warn_line_then(what, path, err, "events go to stderr");
 }
 
 /* %p is the pid, %% a percent sign. */
@@ -105,7 +253,6 @@ static bool expand_path(char *out, size_t cap, const char *tmpl, pid_t pid)
     return true;
 }
 
-/* Our fds live high, away from the numbers programs use and reuse. */
 static int move_high(int fd)
 {
     struct rlimit rl;
@@ -127,6 +274,7 @@ static void remember(int fd)
     if (syscall(SYS_fstat, fd, &st) == 0) {
         sink.dev = st.st_dev;
         sink.ino = st.st_ino;
+        sink.fifo = S_ISFIFO(st.st_mode);
     }
     sink.pid = my_pid();
     __atomic_store_n(&sink.fd, fd, __ATOMIC_RELEASE);
@@ -141,12 +289,29 @@ static int open_file(bool warn)
         return -1;
     }
     /* O_NONBLOCK: a FIFO without a reader fails at once (ENXIO) instead of
-     * blocking the program; on regular files it changes nothing. */
+     * blocking the program; on regular files it changes nothing.
+     * O_NOFOLLOW: a symlink planted at the name (in /tmp, say) cannot send
+     * a root service's lines, peer addresses included, into another file;
+     * new files are the owner's only. */
     long fd = syscall(SYS_openat, AT_FDCWD, path,
-                      O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0644);
+                      O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NONBLOCK |
+                          O_NOFOLLOW,
+                      0600);
     if (fd < 0) {
+        int err = errno;
+        const char *what = err == ELOOP
+                               ? "cannot open SOCKSHIELD_LOG file (a symbolic link is refused)"
+                               : "cannot open SOCKSHIELD_LOG file";
+        /* At load the sink falls back to stderr; a reopen later (a fork's
+         * %p name, an fd the program closed) drops the lines: one warning
+         * per process either way. */
+        static pid_t warned;
+        pid_t me = my_pid();
         if (warn)
-            warn_line("cannot open SOCKSHIELD_LOG file", path, errno);
+            warn_line(what, path, err);
+        else if (__atomic_exchange_n(&warned, me, __ATOMIC_RELAXED) != me)
+            warn_line_then(what, path, err, "its events are dropped");
+        errno = err;
         return -1;
     }
     return move_high((int)fd);
@@ -210,6 +375,7 @@ void sockshield_log_init(void)
 {
     stats_pid = my_pid();
     pthread_atfork(NULL, NULL, forked_child);
+    stderr_identity();
     sink.kind = sockshield_cfg.log;
     if (sink.kind != SOCKSHIELD_LOG_FILE && sink.kind != SOCKSHIELD_LOG_SYSLOG)
         return;
@@ -312,10 +478,10 @@ static bool emit(const char *rec, size_t len)
     case SOCKSHIELD_LOG_NONE:
         return false;
     case SOCKSHIELD_LOG_STDERR:
-        return write_all(2, rec, len);
+        return stderr_write(rec, len);
     case SOCKSHIELD_LOG_FILE: {
         int fd = sink_fd();
-        return fd >= 0 && write_all(fd, rec, len);
+        return fd >= 0 && (sink.fifo ? quiet_write(fd, rec, len) : write_all(fd, rec, len));
     }
     case SOCKSHIELD_LOG_SYSLOG: {
         bool all = true;
@@ -346,7 +512,7 @@ static uint64_t coarse_ms(void)
 __attribute__((noinline)) static void write_event(enum sockshield_event ev, enum sockshield_call call,
                                                  int fd, int err, const struct sockaddr *peer,
                                                  socklen_t peer_len, uint64_t repeat,
-                                                 uint64_t suppressed)
+                                                 uint64_t suppressed, const char *action)
 {
     int saved = errno;
     struct sockshield_fdview v;
@@ -370,6 +536,7 @@ __attribute__((noinline)) static void write_event(enum sockshield_event ev, enum
         .err = ev == SOCKSHIELD_EV_EOF ? NULL : sockshield_errno_name(err),
         .repeat = repeat,
         .suppressed = suppressed,
+        .action = action,
     };
     /* The address the call named: a datagram socket's peer for this call;
      * a connection's peer only when nothing better is known (a connect
@@ -427,7 +594,23 @@ void sockshield_log_event(enum sockshield_event ev, enum sockshield_call call, i
                                     &repeat, &suppressed))
             return;
     }
-    write_event(ev, call, fd, err, peer, peer_len, repeat, suppressed);
+    write_event(ev, call, fd, err, peer, peer_len, repeat, suppressed, NULL);
+}
+
+void sockshield_log_ended(int fd)
+{
+    const enum sockshield_event ev = SOCKSHIELD_EV_EPIPE;
+    const enum sockshield_call call = SOCKSHIELD_CALL_write;
+    if (sockshield_cfg.events & SOCKSHIELD_EV_BIT(ev)) {
+        if (sockshield_cfg.summary)
+            __atomic_add_fetch(&counts[ev][call], 1, __ATOMIC_RELAXED);
+        /* The last line of the process: past the flood control. */
+        if (sink.kind == SOCKSHIELD_LOG_NONE)
+            __atomic_add_fetch(&dropped, 1, __ATOMIC_RELAXED);
+        else
+            write_event(ev, call, fd, EPIPE, NULL, 0, 0, 0, "ended");
+    }
+    sockshield_log_summary();
 }
 
 void sockshield_log_summary_rearm(void)

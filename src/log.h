@@ -20,6 +20,20 @@ void sockshield_log_init(void);
 void sockshield_log_event(enum sockshield_event ev, enum sockshield_call call, int fd, int err,
                           const struct sockaddr *peer, socklen_t peer_len);
 
+/* One line to the stderr sink's fd 2 (warnings): never blocking, never
+ * signalling, dropped when fd 2 is no longer the process's stderr. */
+void sockshield_log_stderr_raw(const char *line, size_t len);
+/* The program put another file on fd 2 with dup2/dup3: the stderr sink
+ * follows it (a redirect made on purpose). */
+void sockshield_log_stderr_moved(void);
+
+/* SOCKSHIELD_PIPELINE=end: the process is about to end by the SIGPIPE of a
+ * write into fd (1 or 2, a pipe whose reader is gone).  Logs that epipe
+ * event with action=ended (call=write: the signal does not say which call
+ * of the write family raised it), past the flood control, then the summary
+ * (the process dies as bare, without its exit handlers). */
+void sockshield_log_ended(int fd);
+
 /* SOCKSHIELD_SUMMARY=on: the counts of this process, one record, once per
  * process image (at exit, or before an exec replaces the image).  A forked
  * child counts and reports its own events; a vfork child writes nothing. */

@@ -23,12 +23,16 @@
 #include "sigpolicy.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "proc.h"
 #include "real.h"
 #include "wrap.h"
@@ -96,11 +100,72 @@ static bool is_function(sighandler_t h)
     return h != SIG_DFL && h != SIG_IGN && h != SIG_ERR;
 }
 
-/* For SIGPIPE the design's recipe: a do-nothing handler with SA_RESTART.
- * Writes return EPIPE, nothing dies, and exec resets it to SIG_DFL. */
-static void sigpipe_catcher(int sig)
+/* fd 1 or 2 when it is a pipe or FIFO whose reader has gone (poll(2) gives
+ * POLLERR on the write end of a pipe without readers, fs/pipe.c), else -1. */
+static int broken_std_pipe(void)
+{
+    for (int fd = 1; fd <= 2; fd++) {
+        struct stat st;
+        if (syscall(SYS_fstat, fd, &st) != 0 || !S_ISFIFO(st.st_mode))
+            continue;
+        struct pollfd p = { fd, 0, 0 };
+        struct timespec zero = { 0, 0 };
+        if (syscall(SYS_ppoll, &p, 1, &zero, NULL, 0) == 1 && (p.revents & POLLERR))
+            return fd;
+    }
+    return -1;
+}
+
+/* Ends the process by SIGPIPE's default action, as bare: the disposition
+ * back to SIG_DFL, the signal sent to this thread and unblocked (a handler
+ * runs with its own signal blocked). */
+static void end_by_sigpipe(void)
+{
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    sigemptyset(&dfl.sa_mask);
+    dfl.sa_handler = SIG_DFL;
+    real_sigaction(SIGPIPE, &dfl, NULL);
+    syscall(SYS_tgkill, (pid_t)syscall(SYS_getpid), (pid_t)syscall(SYS_gettid), SIGPIPE);
+    sigset_t one;
+    sigemptyset(&one);
+    sigaddset(&one, SIGPIPE);
+    pthread_sigmask(SIG_UNBLOCK, &one, NULL);
+}
+
+/* SIGPIPE while the program's own disposition is SIG_DFL (the design's
+ * recipe: a handler with SA_RESTART, which exec resets to SIG_DFL).
+ *  - The kernel's SIGPIPE for a write (si_code SI_USER with our own pid,
+ *    kernel/signal.c send_sig with priv 0) is caught: the write returns
+ *    EPIPE and nothing dies.  kill(getpid(), SIGPIPE) looks exactly the
+ *    same and is caught too.
+ *  - Unless SOCKSHIELD_PIPELINE=end and fd 1 or 2 is a pipe whose reader
+ *    has gone: then this is how a pipeline stops its producer, and the
+ *    process ends as bare, after the event is logged.  The signal does not
+ *    say which fd the write went to, and stdio's writes are not ours to
+ *    see (interposition notes §1.3), so the standard streams' state is the
+ *    rule, whatever call raised it.
+ *  - A SIGPIPE sent on purpose (raise, pthread_kill and tgkill: SI_TKILL;
+ *    sigqueue: SI_QUEUE; kill from another process) takes the default
+ *    action the program asked for. */
+static void sigpipe_catcher(int sig, siginfo_t *info, void *uc)
 {
     (void)sig;
+    (void)uc;
+    int e = errno;
+    bool kernel = info && (info->si_code == SI_KERNEL ||
+                           (info->si_code == SI_USER &&
+                            info->si_pid == (pid_t)syscall(SYS_getpid)));
+    if (!kernel) {
+        end_by_sigpipe();
+    } else if (sockshield_cfg.pipeline_end) {
+        int fd = broken_std_pipe();
+        if (fd >= 0) {
+            sockshield_log_ended(fd);
+            end_by_sigpipe();
+        }
+    }
+    errno = e;
 }
 
 /* SOCKSHIELD_REAP: collect every exited child and record its status for
@@ -120,7 +185,7 @@ static sighandler_t substitute(int sig)
 {
     if (sig == SIGPIPE) {
         switch (sockshield_cfg.sigpipe) {
-        case SOCKSHIELD_SIGPIPE_CATCH: return sigpipe_catcher;
+        case SOCKSHIELD_SIGPIPE_CATCH: return AS_HANDLER(sigpipe_catcher);
         case SOCKSHIELD_SIGPIPE_IGNORE: return SIG_IGN;
         case SOCKSHIELD_SIGPIPE_OFF: break;
         }
@@ -148,6 +213,8 @@ static bool substitute_action(int sig, const struct sigaction *req, struct sigac
         int add = SA_RESTART, drop = SA_RESETHAND | SA_SIGINFO;
         k->sa_flags = (req->sa_flags | add) & ~drop;
         *changed = add | drop;
+        if (sub == AS_HANDLER(sigpipe_catcher))
+            k->sa_flags |= SA_SIGINFO; /* it reads who sent the signal */
         if (sub == child_reaper) {
             sigfillset(&k->sa_mask);
             *mask_changed = true;

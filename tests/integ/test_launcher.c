@@ -345,6 +345,7 @@ Test(launcher, bad_enumerated_values_exit_125_naming_option_value_and_choices)
         const char *arg, *option, *value, *accepted;
     } bad[] = {
         { "--sigpipe=maybe", "--sigpipe", "maybe", "catch, ignore, off" },
+        { "--pipeline=off", "--pipeline", "off", "end, shield" },
         { "--restart=yes", "--restart", "yes", "on, off" },
         { "--signal=on", "--signal", "on", "persistent, off" },
         { "--reap=1", "--reap", "1", "on, off" },
@@ -507,11 +508,13 @@ Test(launcher, options_set_the_variables)
 Test(launcher, option_spellings_set_the_same_variables)
 {
     struct ss_run r;
-    launch(&r, NULL, "--sigpipe", "catch", "--no-restart", "--signal", "persistent",
+    launch(&r, NULL, "--sigpipe", "catch", "--pipeline", "shield", "--no-restart", "--signal",
+           "persistent",
            "--reap=off", "--events", "epipe,eof", "-l", "stderr", "--json", "--log-format",
            "text", "--log-rate", "7", "--summary=off", "--no-inherit", "--", "env", NULL);
     cr_assert(ss_exited(&r, 0), "%s", ss_describe(&r));
     assert_env(r.out, "SOCKSHIELD_SIGPIPE", "catch");
+    assert_env(r.out, "SOCKSHIELD_PIPELINE", "shield");
     assert_env(r.out, "SOCKSHIELD_RESTART", "off");
     assert_env(r.out, "SOCKSHIELD_SIGNAL", "persistent");
     assert_env(r.out, "SOCKSHIELD_REAP", "off");

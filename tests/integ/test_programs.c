@@ -1,6 +1,7 @@
 /* Unmodified programs from Debian packages, bare and shielded.
  *
- * coreutils' yes and cat die of SIGPIPE bare and live shielded.  socat,
+ * coreutils' yes and cat die of SIGPIPE bare and shielded alike (pipelines
+ * end as bare), and live under SOCKSHIELD_PIPELINE=shield.  socat,
  * curl and python3 ignore SIGPIPE themselves (socat and curl call
  * signal(SIGPIPE, SIG_IGN), python sets SIG_IGN at start-up), so bare and
  * shielded they behave alike, and what sockshield adds there is the event
@@ -88,24 +89,34 @@ static const char *big_file(const char *name, off_t size)
 
 /* ---- coreutils: the classic 141 ------------------------------------------- */
 
-/* yes | head -n1: bare, yes dies of SIGPIPE (status 141) and says nothing;
- * shielded its write returns EPIPE, yes reports it and exits 1. */
-Test(coreutils, yes_into_head_dies_silently_bare_and_reports_broken_pipe_shielded)
+/* yes | head -n1: bare, yes dies of SIGPIPE (status 141) and says nothing.
+ * Shielded with the default SOCKSHIELD_PIPELINE=end the same, plus one
+ * event line (action=ended); with PIPELINE=shield its write returns EPIPE,
+ * yes reports it and exits 1. */
+Test(coreutils, yes_into_head_dies_silently_bare_and_shielded_and_reports_under_shield)
 {
     const char *sh = ss_need_program("sh", "dash");
     ss_need_program("yes", "coreutils");
     ss_need_program("head", "coreutils");
     const char *argv[] = { sh, "-c", "{ yes; echo \"yes-status=$?\" >&2; } | head -n1", NULL };
-    struct ss_run bare, shielded;
+    const char *shield[] = { "SOCKSHIELD_PIPELINE=shield", NULL };
+    struct ss_run bare, ended, shielded;
     run(&bare, false, argv, -1, NULL);
-    run(&shielded, true, argv, -1, NULL);
+    run(&ended, true, argv, -1, NULL);
+    run(&shielded, true, argv, -1, shield);
 
-    cr_expect(ss_exited(&bare, 0) && ss_exited(&shielded, 0), "bare: %s",
+    cr_expect(ss_exited(&bare, 0) && ss_exited(&shielded, 0) && ss_exited(&ended, 0), "bare: %s",
               ss_describe(&bare));
     cr_expect_str_eq(bare.out, "y\n");
+    cr_expect_str_eq(ended.out, "y\n");
     cr_expect_str_eq(shielded.out, "y\n");
     /* Silent: the status is all there is on stderr. */
     cr_expect_str_eq(bare.err, "yes-status=141\n", "bare: %s", ss_describe(&bare));
+    cr_expect(strstr(ended.err, "yes-status=141\n"), "ended: %s", ss_describe(&ended));
+    cr_expect(!strstr(ended.err, "Broken pipe"), "ended: %s", ss_describe(&ended));
+    const char *end[] = { "prog=yes", "event=epipe", "call=write", "fd=1", "sock=pipe",
+                          "errno=EPIPE", "action=ended", NULL };
+    expect_event(&ended, end);
     cr_expect(strstr(shielded.err, "yes-status=1\n"), "shielded: %s", ss_describe(&shielded));
     cr_expect(strstr(shielded.err, "yes: standard output: Broken pipe"), "shielded: %s",
               ss_describe(&shielded));
@@ -113,12 +124,15 @@ Test(coreutils, yes_into_head_dies_silently_bare_and_reports_broken_pipe_shielde
                            "errno=EPIPE", NULL };
     expect_event(&shielded, want);
     ss_run_free(&bare);
+    ss_run_free(&ended);
     ss_run_free(&shielded);
 }
 
 /* cat of a file much larger than a pipe's buffer into `head -c 100`, which
- * reads 100 bytes and leaves: cat's next write meets a reader-less pipe. */
-Test(coreutils, cat_of_a_big_file_into_a_closed_reader_dies_bare_and_reports_shielded)
+ * reads 100 bytes and leaves: cat's next write meets a reader-less pipe.
+ * Bare and by default shielded it dies (141); under PIPELINE=shield it
+ * reports and exits 1. */
+Test(coreutils, cat_of_a_big_file_into_a_closed_reader_dies_bare_and_reports_under_shield)
 {
     const char *sh = ss_need_program("sh", "dash");
     ss_need_program("cat", "coreutils");
@@ -126,13 +140,17 @@ Test(coreutils, cat_of_a_big_file_into_a_closed_reader_dies_bare_and_reports_shi
     const char *file = big_file("big.bin", 8 << 20);
     const char *argv[] = { sh, "-c", "{ cat \"$1\"; echo \"cat-status=$?\" >&2; } | head -c 100",
                            "sh", file, NULL };
-    struct ss_run bare, shielded;
+    const char *shield[] = { "SOCKSHIELD_PIPELINE=shield", NULL };
+    struct ss_run bare, ended, shielded;
     run(&bare, false, argv, -1, NULL);
-    run(&shielded, true, argv, -1, NULL);
+    run(&ended, true, argv, -1, NULL);
+    run(&shielded, true, argv, -1, shield);
 
     cr_expect_eq(bare.out_len, 100, "bare: %s", ss_describe(&bare));
+    cr_expect_eq(ended.out_len, 100, "ended: %s", ss_describe(&ended));
     cr_expect_eq(shielded.out_len, 100, "shielded: %s", ss_describe(&shielded));
     cr_expect_str_eq(bare.err, "cat-status=141\n", "bare: %s", ss_describe(&bare));
+    cr_expect(strstr(ended.err, "cat-status=141\n"), "ended: %s", ss_describe(&ended));
     cr_expect(strstr(shielded.err, "cat-status=1\n"), "shielded: %s", ss_describe(&shielded));
     cr_expect(strstr(shielded.err, "cat: write error: Broken pipe"), "shielded: %s",
               ss_describe(&shielded));
@@ -140,6 +158,7 @@ Test(coreutils, cat_of_a_big_file_into_a_closed_reader_dies_bare_and_reports_shi
                            "errno=EPIPE", NULL };
     expect_event(&shielded, want);
     ss_run_free(&bare);
+    ss_run_free(&ended);
     ss_run_free(&shielded);
 }
 

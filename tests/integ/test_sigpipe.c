@@ -142,25 +142,37 @@ Test(sigpipe, ignore_mode_is_inherited_by_every_child)
     free(s);
 }
 
-/* yes | head -n1: bare, yes dies of SIGPIPE (141); shielded it gets EPIPE,
- * says so and exits 1, by LD_PRELOAD and through the launcher. */
-Test(sigpipe, yes_into_head_survives_by_preload_and_by_launcher)
+/* yes | head -n1: bare, yes dies of SIGPIPE (141), and so it does shielded
+ * (a pipeline ends as bare), by LD_PRELOAD and through the launcher; with
+ * --pipeline=shield (SOCKSHIELD_PIPELINE=shield) it gets EPIPE, says so
+ * and exits 1. */
+Test(sigpipe, yes_into_head_ends_as_bare_and_survives_under_pipeline_shield)
 {
     static const char script[] = "{ yes; echo \"yes-status=$?\" >&2; } | head -n1";
     const char *sh[] = { "/bin/sh", "-c", script, NULL };
-    struct ss_run bare, pre, lau;
+    const char *shield[] = { "SOCKSHIELD_PIPELINE=shield", NULL };
+    struct ss_run bare, pre, lau, pre_sh, lau_sh;
     run_helper(&bare, false, NULL, sh);
     run_helper(&pre, true, NULL, sh);
+    run_helper(&pre_sh, true, shield, sh);
     const char *via[] = { ss_launcher(), "--", "/bin/sh", "-c", script, NULL };
+    const char *via_sh[] = { ss_launcher(), "--pipeline=shield", "--", "/bin/sh", "-c", script,
+                             NULL };
     run_helper(&lau, false, NULL, via);
+    run_helper(&lau_sh, false, NULL, via_sh);
     cr_expect(strstr(bare.err, "yes-status=141"), "bare: %s", ss_describe(&bare));
-    cr_expect(strstr(pre.err, "yes-status=1\n"), "preload: %s", ss_describe(&pre));
-    cr_expect(strstr(pre.err, "Broken pipe"), "preload: %s", ss_describe(&pre));
-    cr_expect(strstr(lau.err, "yes-status=1\n"), "launcher: %s", ss_describe(&lau));
+    cr_expect(strstr(pre.err, "yes-status=141\n"), "preload: %s", ss_describe(&pre));
+    cr_expect(strstr(lau.err, "yes-status=141\n"), "launcher: %s", ss_describe(&lau));
+    cr_expect(strstr(pre_sh.err, "yes-status=1\n"), "preload shield: %s", ss_describe(&pre_sh));
+    cr_expect(strstr(pre_sh.err, "Broken pipe"), "preload shield: %s", ss_describe(&pre_sh));
+    cr_expect(strstr(lau_sh.err, "yes-status=1\n"), "launcher shield: %s", ss_describe(&lau_sh));
     cr_expect_str_eq(pre.out, "y\n");
+    cr_expect_str_eq(pre_sh.out, "y\n");
     ss_run_free(&bare);
     ss_run_free(&pre);
     ss_run_free(&lau);
+    ss_run_free(&pre_sh);
+    ss_run_free(&lau_sh);
 }
 
 Test(sigpipe, sigaction_read_back_is_identical_bare_and_shielded)

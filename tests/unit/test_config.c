@@ -95,6 +95,7 @@ static int load_one(const char *name, const char *value)
 static void assert_config_eq(const struct sockshield_config *a, const struct sockshield_config *b)
 {
     cr_assert_eq(a->sigpipe, b->sigpipe);
+    cr_assert_eq(a->pipeline_end, b->pipeline_end);
     cr_assert_eq(a->restart, b->restart);
     cr_assert_eq(a->norestart, b->norestart, "norestart %#llx != %#llx",
                  (unsigned long long)a->norestart, (unsigned long long)b->norestart);
@@ -139,7 +140,7 @@ static void assert_good(const char *name, const char *value)
 #define EV(e) SOCKSHIELD_EV_BIT(SOCKSHIELD_EV_##e)
 
 static const char *const all_names[] = {
-    SOCKSHIELD_ENV_SIGPIPE, SOCKSHIELD_ENV_RESTART, SOCKSHIELD_ENV_NORESTART,
+    SOCKSHIELD_ENV_SIGPIPE, SOCKSHIELD_ENV_PIPELINE, SOCKSHIELD_ENV_RESTART, SOCKSHIELD_ENV_NORESTART,
     SOCKSHIELD_ENV_SIGNAL, SOCKSHIELD_ENV_REAP, SOCKSHIELD_ENV_EVENTS,
     SOCKSHIELD_ENV_LOG, SOCKSHIELD_ENV_LOG_FORMAT, SOCKSHIELD_ENV_LOG_RATE,
     SOCKSHIELD_ENV_SUMMARY, SOCKSHIELD_ENV_INHERIT,
@@ -155,6 +156,7 @@ Test(config, defaults_are_those_of_the_design)
     memset(&d, 0xa5, sizeof d);
     sockshield_config_defaults(&d);
     cr_assert_eq(d.sigpipe, SOCKSHIELD_SIGPIPE_CATCH);
+    cr_assert(d.pipeline_end);
     cr_assert(d.restart);
     cr_assert_eq(d.norestart, SIG(SIGALRM) | SIG(SIGINT) | SIG(SIGTERM) | SIG(SIGHUP) | SIG(SIGQUIT));
     cr_assert(d.signal_persistent);
@@ -222,6 +224,18 @@ Test(config, sigpipe_refuses_other_words)
     assert_bad(SOCKSHIELD_ENV_SIGPIPE, "catch\n");
     cr_assert_str_eq(warned.line[0], "sockshield: SOCKSHIELD_SIGPIPE='catch\\x0a' is not valid "
                      "(accepted: catch, ignore, off); using catch\n");
+}
+
+Test(config, pipeline_accepts_end_and_shield_and_refuses_other_words)
+{
+    assert_good(SOCKSHIELD_ENV_PIPELINE, "shield");
+    cr_assert(!cfg.pipeline_end);
+    assert_good(SOCKSHIELD_ENV_PIPELINE, " End ");
+    cr_assert(cfg.pipeline_end);
+    assert_bad(SOCKSHIELD_ENV_PIPELINE, "off");
+    assert_bad(SOCKSHIELD_ENV_PIPELINE, "ends");
+    cr_assert_str_eq(warned.line[0], "sockshield: SOCKSHIELD_PIPELINE='ends' is not valid "
+                     "(accepted: end, shield); using end\n");
 }
 
 /* RESTART, REAP, SUMMARY, INHERIT share on/off; each lands in its own field. */

@@ -934,6 +934,29 @@ Test(fmt, record_text_repeat_suppressed_and_omissions)
                      "event=eof call=recv fd=5 peer=127.0.0.1:8080 suppressed=974\n");
 }
 
+/* A pipeline's producer ended by the library (SOCKSHIELD_PIPELINE=end). */
+Test(fmt, record_action_after_errno_in_text_and_json)
+{
+    struct sockshield_record r = example();
+    size_t len;
+    const char *line;
+
+    r.event = SOCKSHIELD_EV_EPIPE;
+    r.call = "write";
+    r.fd = 1;
+    r.sock = "pipe";
+    r.local = r.peer = NULL;
+    r.err = "EPIPE";
+    r.action = "ended";
+    r.repeat = 2;
+    cr_assert_str_eq(format(&r, SOCKSHIELD_FORMAT_TEXT, 4096, &len),
+                     "sockshield: 2026-11-26T19:46:05.123456Z pid=1234 tid=1235 prog=curl "
+                     "event=epipe call=write fd=1 sock=pipe errno=EPIPE action=ended repeat=2\n");
+    line = format(&r, SOCKSHIELD_FORMAT_JSON, 4096, &len);
+    assert_json_line(line, len, "time,pid,tid,prog,event,call,fd,sock,errno,action,repeat");
+    cr_assert(strstr(line, ",\"errno\":\"EPIPE\",\"action\":\"ended\",\"repeat\":2}\n"), "%s", line);
+}
+
 Test(fmt, record_text_quotes_what_needs_it)
 {
     struct sockshield_record r = example();
