@@ -46,9 +46,7 @@ static struct {
     dev_t dev;
     ino_t ino;
     mode_t type;   /* S_IFMT of fd 2 */
-    int priv;      /* our own non-blocking open of fd 2's pipe, or -1 */
-    int busy;      /* priv is being opened */
-} err2 = { 0, 0, 0, 0, -1, 0 };
+} err2 = { 0, 0, 0, 0 };
 
 /* The counts of this process (a forked child starts from zero).  Every
  * event is counted once in `counts`, and ends up in exactly one of: a line
@@ -112,12 +110,6 @@ static int move_high(int fd);
 static void stderr_identity(void)
 {
     struct stat st;
-    int old = __atomic_exchange_n(&err2.priv, -1, __ATOMIC_ACQ_REL);
-    /* closed only while it is still ours: the program may have put a file
-     * of its own on that number */
-    if (old >= 0 && syscall(SYS_fstat, old, &st) == 0 && st.st_dev == err2.dev &&
-        st.st_ino == err2.ino)
-        syscall(SYS_close, old);
     if (syscall(SYS_fstat, 2, &st) != 0) {
         __atomic_store_n(&err2.state, -1, __ATOMIC_RELEASE);
         return;
@@ -133,40 +125,46 @@ void sockshield_log_stderr_moved(void)
     stderr_identity();
 }
 
-/* Our own open file description of fd 2's pipe, non-blocking, so the
- * program's own (and its O_NONBLOCK flag) stays untouched; -1 when it
- * cannot be had (no /proc, or the pipe's owner is another user now). */
-static int stderr_private(void)
+/* A line into fd 2's pipe or FIFO through an open file description of our
+ * own, non-blocking, so the program's (and its O_NONBLOCK flag) stays
+ * untouched.  It is opened for this line only: a writer we kept would
+ * hold the pipe open after the program closed its stderr, and the reader
+ * (a shell's $(...), a supervisor) would wait for an EOF that never
+ * comes.  Without /proc (or when the pipe's owner is another user now)
+ * the line goes to fd 2 itself, only when poll says a PIPE_BUF-sized line
+ * fits. */
+static bool stderr_pipe_write(const char *rec, size_t len)
 {
-    int fd = __atomic_load_n(&err2.priv, __ATOMIC_ACQUIRE);
     struct stat st;
-    if (fd >= 0 && syscall(SYS_fstat, fd, &st) == 0 && st.st_dev == err2.dev &&
-        st.st_ino == err2.ino)
-        return fd;
-    if (__atomic_exchange_n(&err2.busy, 1, __ATOMIC_ACQUIRE))
-        return -1;
-    /* fd, if any, is no longer ours: the program closed or reused it */
-    __atomic_store_n(&err2.priv, -1, __ATOMIC_RELEASE);
-    long nfd = syscall(SYS_openat, AT_FDCWD, "/proc/self/fd/2",
-                       O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-    if (nfd >= 0) {
-        nfd = move_high((int)nfd);
-        if (syscall(SYS_fstat, nfd, &st) == 0 && st.st_dev == err2.dev && st.st_ino == err2.ino) {
-            __atomic_store_n(&err2.priv, (int)nfd, __ATOMIC_RELEASE);
-        } else {
-            syscall(SYS_close, nfd);
-            nfd = -1;
+    long fd = syscall(SYS_openat, AT_FDCWD, "/proc/self/fd/2",
+                      O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd >= 0) {
+        fd = move_high((int)fd);
+        if (fd >= 0 && (syscall(SYS_fstat, fd, &st) != 0 || st.st_dev != err2.dev ||
+                        st.st_ino != err2.ino)) {
+            syscall(SYS_close, fd);
+            return false; /* fd 2 changed under us: not the stderr we know */
         }
+    } else if (errno == ENXIO) {
+        return false; /* the reader has gone */
     }
-    __atomic_store_n(&err2.busy, 0, __ATOMIC_RELEASE);
-    return (int)nfd;
+    if (fd < 0) {
+        struct pollfd p = { 2, POLLOUT, 0 };
+        struct timespec zero = { 0, 0 };
+        if (len > PIPE_BUF || syscall(SYS_ppoll, &p, 1, &zero, NULL, 0) != 1 ||
+            (p.revents & (POLLOUT | POLLERR)) != POLLOUT)
+            return false;
+        return quiet_write(2, rec, len);
+    }
+    bool ok = quiet_write((int)fd, rec, len);
+    syscall(SYS_close, fd);
+    return ok;
 }
 
 /* A record to fd 2, never blocking, never signalling: a socket gets
- * send(MSG_DONTWAIT | MSG_NOSIGNAL), a pipe or FIFO our own non-blocking
- * open of it (without one, the write is made only when poll says a
- * PIPE_BUF-sized line fits), anything else (a file, a terminal) a plain
- * write.  False drops the line (counted in the summary's unlogged). */
+ * send(MSG_DONTWAIT | MSG_NOSIGNAL), a pipe or FIFO stderr_pipe_write,
+ * anything else (a file, a terminal) a plain write.  False drops the line
+ * (counted in the summary's unlogged). */
 static bool stderr_write(const char *rec, size_t len)
 {
     int state = __atomic_load_n(&err2.state, __ATOMIC_ACQUIRE);
@@ -188,16 +186,7 @@ static bool stderr_write(const char *rec, size_t len)
     }
     if (err2.type != S_IFIFO)
         return write_all(2, rec, len);
-    int fd = stderr_private();
-    if (fd < 0) {
-        struct pollfd p = { 2, POLLOUT, 0 };
-        struct timespec zero = { 0, 0 };
-        if (len > PIPE_BUF || syscall(SYS_ppoll, &p, 1, &zero, NULL, 0) != 1 ||
-            (p.revents & (POLLOUT | POLLERR)) != POLLOUT)
-            return false;
-        fd = 2;
-    }
-    return quiet_write(fd, rec, len);
+    return stderr_pipe_write(rec, len);
 }
 
 void sockshield_log_stderr_raw(const char *line, size_t len)

@@ -21,6 +21,11 @@
  *       a line of ours: "own-file-lines=N".  redirect: open DIR/own.txt and
  *       dup2 it onto fd 2 (a redirect made on purpose): the lines follow.
  *
+ *   selfout eof
+ *       one event into stderr (a pipe the test reads), then fd 2 is
+ *       closed and the helper lives on for 5 s: the reader must see EOF
+ *       while it still runs, as bare (a daemon closing its stdio).
+ *
  *   selfout replant LOGPATH VICTIM
  *       one event (into the file sink at LOGPATH), then LOGPATH becomes a
  *       symlink to VICTIM and every fd above 2 is closed; two more events.
@@ -117,8 +122,7 @@ int main(int argc, char **argv)
         } else if (strcmp(argv[3], "dfl") != 0) {
             return 2;
         }
-        /* one line while the reader is there (the library may keep its
-         * own open of the pipe from then on), one after it left */
+        /* one line while the reader is there, one after it left */
         events(1);
         close(sv[1 - w]);
         events(1);
@@ -126,6 +130,12 @@ int main(int argc, char **argv)
         sigpending(&p);
         printf("handler-ran=%d pending=%s\n", (int)handler_ran,
                sigismember(&p, SIGPIPE) ? "yes" : "no");
+        return 0;
+    }
+    if (argc >= 2 && !strcmp(argv[1], "eof")) {
+        events(1);
+        close(2);
+        sleep(5);
         return 0;
     }
     if (argc >= 3 && !strcmp(argv[1], "closed-at-start")) {

@@ -133,6 +133,60 @@ Test(selfout, an_undrained_stderr_pipe_never_blocks_and_keeps_its_flags)
     }
 }
 
+/* A program that closes its stderr (a daemon leaving its stdio, a
+ * command in a shell's $(...)) gives the pipe's reader EOF at once, while
+ * it goes on running.  Our lines into that pipe must not keep a writer of
+ * ours open on it, or the reader waits until the program exits. */
+Test(selfout, a_reader_sees_eof_when_the_program_closes_stderr_as_bare)
+{
+    for (int preload = 0; preload <= 1; preload++) {
+        const char *how = preload ? "shielded" : "bare";
+        int err[2];
+        cr_assert(pipe2(err, O_CLOEXEC) == 0);
+        posix_spawn_file_actions_t fa;
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+        posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+        posix_spawn_file_actions_adddup2(&fa, err[1], 2);
+        posix_spawnattr_t at;
+        ss_spawnattr_clean(&at, 0);
+        struct ss_env e;
+        ss_env_init(&e, preload);
+        const char *argv[] = { ss_helper("selfout"), "eof", NULL };
+        pid_t pid;
+        int rc = posix_spawn(&pid, argv[0], &fa, &at, (char *const *)argv, e.v);
+        posix_spawn_file_actions_destroy(&fa);
+        posix_spawnattr_destroy(&at);
+        ss_env_free(&e);
+        close(err[1]);
+        cr_assert(rc == 0, "posix_spawn: %s", strerror(rc));
+
+        char buf[8192];
+        size_t len = 0;
+        bool eof = false;
+        double deadline = now() + 20;
+        while (!eof && now() < deadline) {
+            struct pollfd p = { err[0], POLLIN, 0 };
+            if (poll(&p, 1, 100) <= 0)
+                continue;
+            ssize_t k = read(err[0], buf + len, sizeof buf - 1 - len);
+            if (k <= 0)
+                eof = true;
+            else
+                len += (size_t)k;
+        }
+        buf[len] = '\0';
+        int status;
+        pid_t done = waitpid(pid, &status, WNOHANG);
+        cr_expect(eof, "%s: no EOF on the stderr pipe", how);
+        cr_expect_eq(done, 0, "%s: the EOF came only when the program exited", how);
+        cr_expect_eq(ss_count(buf, "event=eagain"), preload ? 1 : 0, "%s: %s", how, buf);
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+        close(err[0]);
+    }
+}
+
 /* When stderr is a broken pipe or socket, an event line fails with EPIPE:
  * that write must raise nothing the program sees.  Bare, nothing is
  * written and nothing raised. */
