@@ -464,6 +464,29 @@ Test(journal, a_real_reset_from_curl_reaches_a_real_journald_with_its_fields, .t
     free(pid_kv);
     free(tid_kv);
 
+    /* curl again, named "cu\nrl": journald takes the length form whole */
+    const char *bash = ss_need_program("bash", "bash");
+    server = start_rstserver(&port);
+    snprintf(url, sizeof url, "http://127.0.0.1:%u/", port);
+    ss_env_init(&e, true);
+    ss_env_set(&e, "SOCKSHIELD_LOG=journal");
+    snprintf(script, sizeof script,
+             "echo pid=$$; exec -a \"$(printf 'cu\\nrl')\" '%s' -q -sS --max-time 20 '%s'", curl,
+             url);
+    const char *named[] = { bash, "-c", script, NULL };
+    ss_run(&r, named, &e, -1, 60);
+    ss_env_free(&e);
+    cr_expect(ss_exited(&r, 56), "%s", ss_describe(&r));
+    cr_assert_eq(sscanf(r.out, "pid=%ld", &pid), 1, "%s", ss_describe(&r));
+    ss_run_free(&r);
+    cr_expect_eq(ss_peer_wait(server, 30), 0, "rstserver did not reset");
+    snprintf(match, sizeof match, "SYSLOG_PID=%ld", pid);
+    entries = journal_entries(journalctl, match);
+    cr_assert_not_null(entries, "journald has no entry with %s", match);
+    check_journal(entries, (const char *const[]){ "SOCKSHIELD_PROG=cu\nrl",
+                                                  "SOCKSHIELD_EVENT=reset", NULL });
+    free(entries);
+
     stop_journald(journald);
     /* leave /run as it was, apart from journald's own files */
     if (made_dir) {
