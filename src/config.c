@@ -343,6 +343,7 @@ static bool store_path(struct span p, char dst[SOCKSHIELD_PATH_MAX])
 static bool parse_log(struct span v, struct sockshield_config *cfg)
 {
     static const char syslog_socket[] = "/dev/log";
+    static const char journal_socket[] = "/run/systemd/journal/socket";
     struct span path;
 
     if (equals_word(v, "stderr")) {
@@ -359,6 +360,13 @@ static bool parse_log(struct span v, struct sockshield_config *cfg)
         if (path.n == 0 || path.p[0] != '/' || !store_path(path, cfg->log_path))
             return false;
         cfg->log = SOCKSHIELD_LOG_SYSLOG;
+    } else if (equals_word(v, "journal")) {
+        cfg->log = SOCKSHIELD_LOG_JOURNAL;
+        memcpy(cfg->log_path, journal_socket, sizeof journal_socket);
+    } else if (take_prefix(v, "journal:", &path)) {
+        if (path.n == 0 || path.p[0] != '/' || !store_path(path, cfg->log_path))
+            return false;
+        cfg->log = SOCKSHIELD_LOG_JOURNAL;
     } else {
         if (!store_path(v, cfg->log_path))
             return false;
@@ -474,7 +482,7 @@ static const struct variable {
       "or all, or none",
       "epipe,reset,refused,eagain" },
     { SOCKSHIELD_ENV_LOG, parse_log,
-      "stderr, none, syslog, syslog:/PATH, or a file path shorter than "
+      "stderr, none, syslog, syslog:/PATH, journal, journal:/PATH, or a file path shorter than "
       STRINGIFY(SOCKSHIELD_PATH_MAX) " bytes without control characters",
       "stderr" },
     { SOCKSHIELD_ENV_LOG_FORMAT, parse_log_format, "text, json", "text" },

@@ -41,6 +41,7 @@ enum sockshield_log_kind {
     SOCKSHIELD_LOG_FILE,
     SOCKSHIELD_LOG_SYSLOG,      /* log_path holds the socket, "/dev/log" by default */
     SOCKSHIELD_LOG_NONE,
+    SOCKSHIELD_LOG_JOURNAL,     /* log_path holds journald's native socket (src/journal.h) */
 };
 
 enum sockshield_log_format {
@@ -83,7 +84,7 @@ struct sockshield_config {
     bool reap;
     unsigned events;                    /* SOCKSHIELD_EV_BIT set */
     enum sockshield_log_kind log;
-    char log_path[SOCKSHIELD_PATH_MAX]; /* file path (with %p) or syslog socket */
+    char log_path[SOCKSHIELD_PATH_MAX]; /* file path (with %p), syslog or journal socket */
     enum sockshield_log_format log_format;
     unsigned log_rate;                  /* lines per second per kind, 0 = unlimited */
     bool summary;

@@ -11,12 +11,14 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <time.h>
 
 #include "event.h"
 #include "fdinfo.h"
 #include "fmt.h"
+#include "journal.h"
 #ifdef HAVE_SYS_SINGLE_THREADED_H
 #include <sys/single_threaded.h>
 #endif
@@ -319,8 +321,10 @@ static int open_syslog(bool warn)
     }
     memcpy(sa.sun_path, sockshield_cfg.log_path, n);
     static const int types[] = { SOCK_DGRAM, SOCK_STREAM };
+    /* journald's native socket takes datagrams only. */
+    bool journal = sockshield_cfg.log == SOCKSHIELD_LOG_JOURNAL;
     int err = 0;
-    for (unsigned i = 0; i < 2; i++) {
+    for (unsigned i = 0; i < (journal ? 1u : 2u); i++) {
         long fd = syscall(SYS_socket, AF_UNIX, types[i] | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
         if (fd < 0) {
             err = errno;
@@ -336,13 +340,16 @@ static int open_syslog(bool warn)
             break;
     }
     if (warn)
-        warn_line("cannot reach syslog at", sockshield_cfg.log_path, err);
+        warn_line(journal ? "cannot reach journald at" : "cannot reach syslog at",
+                  sockshield_cfg.log_path, err);
     return -1;
 }
 
 static int open_sink(bool warn)
 {
-    return sockshield_cfg.log == SOCKSHIELD_LOG_SYSLOG ? open_syslog(warn) : open_file(warn);
+    return sockshield_cfg.log == SOCKSHIELD_LOG_SYSLOG || sockshield_cfg.log == SOCKSHIELD_LOG_JOURNAL
+               ? open_syslog(warn)
+               : open_file(warn);
 }
 
 /* fork(): the child counts its own events; what the parent counted, and
@@ -366,7 +373,8 @@ void sockshield_log_init(void)
     pthread_atfork(NULL, NULL, forked_child);
     stderr_identity();
     sink.kind = sockshield_cfg.log;
-    if (sink.kind != SOCKSHIELD_LOG_FILE && sink.kind != SOCKSHIELD_LOG_SYSLOG)
+    if (sink.kind != SOCKSHIELD_LOG_FILE && sink.kind != SOCKSHIELD_LOG_SYSLOG &&
+        sink.kind != SOCKSHIELD_LOG_JOURNAL)
         return;
     int fd = open_sink(true);
     if (fd < 0) {
@@ -404,6 +412,8 @@ static int sink_fd(void)
     return nfd;
 }
 
+static bool socket_send(struct iovec *iov, int iovcnt, size_t len);
+
 /* One syslog message per line: <PRI>TAG[PID]: MSG (RFC 3164 as local
  * daemons take it: facility user, severity warning, no timestamp, which
  * the daemon adds on receipt; ours is in MSG).  Datagrams carry no
@@ -425,15 +435,28 @@ static bool syslog_line(const char *line, size_t len)
     sockshield_buf_str(&b, "]: ");
     sockshield_buf_mem(&b, line, len);
     mem[b.len] = '\0';
+    struct iovec iov = { mem, b.len };
+    return socket_send(&iov, 1, b.len);
+}
+
+/* One message of len bytes to the syslog or journal socket: a datagram,
+ * or on a stream socket (syslog only: open_syslog never connects the
+ * journal's that way) the bytes and the NUL after them in the last iov.
+ * Reconnects once when the daemon is gone. */
+static bool socket_send(struct iovec *iov, int iovcnt, size_t len)
+{
     for (int attempt = 0; attempt < 2; attempt++) {
         int fd = sink_fd();
         if (fd < 0)
             return false;
-        size_t n = b.len + (sink.stream ? 1 : 0);
+        size_t n = len + (sink.stream ? 1 : 0);
+        iov[iovcnt - 1].iov_len += sink.stream ? 1 : 0;
+        struct msghdr mh = { .msg_iov = iov, .msg_iovlen = (size_t)iovcnt };
         long w;
         do
-            w = syscall(SYS_sendto, fd, mem, n, MSG_DONTWAIT | MSG_NOSIGNAL, NULL, 0);
+            w = syscall(SYS_sendmsg, fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
         while (w < 0 && errno == EINTR);
+        iov[iovcnt - 1].iov_len -= sink.stream ? 1 : 0;
         if (w == (long)n)
             return true;
         /* Gone: the daemon stopped or restarted.  Torn: a stream took part
@@ -472,6 +495,8 @@ static bool emit(const char *rec, size_t len)
         int fd = sink_fd();
         return fd >= 0 && (sink.fifo ? quiet_write(fd, rec, len) : write_all(fd, rec, len));
     }
+    case SOCKSHIELD_LOG_JOURNAL: /* journal_event and journal_summary */
+        return false;
     case SOCKSHIELD_LOG_SYSLOG: {
         bool all = true;
         while (len > 0) {
@@ -486,6 +511,23 @@ static bool emit(const char *rec, size_t len)
     }
     }
     return false;
+}
+
+/* SOCKSHIELD_LOG=journal: one datagram per event and per summary, in
+ * journald's native protocol (src/journal.c builds it, around the line,
+ * which is not copied); sent like a syslog message. */
+static bool journal_event(const struct sockshield_record *r, char *line, size_t n)
+{
+    struct sockshield_journal j;
+    n = sockshield_journal_strip(line, n);
+    return sockshield_journal_event(&j, r, line, n) && socket_send(j.iov, 4, j.len);
+}
+
+static bool journal_summary(const struct sockshield_summary *s, char *text, size_t n)
+{
+    struct sockshield_journal j;
+    n = sockshield_journal_strip(text, n);
+    return sockshield_journal_summary(&j, s, text, n) && socket_send(j.iov, 4, j.len);
 }
 
 static uint64_t coarse_ms(void)
@@ -536,7 +578,7 @@ __attribute__((noinline)) static void write_event(enum sockshield_event ev, enum
     }
     char line[LINE_BYTES];
     size_t n = sockshield_format_record(line, sizeof line, &r, sockshield_cfg.log_format);
-    if (!emit(line, n))
+    if (sink.kind == SOCKSHIELD_LOG_JOURNAL ? !journal_event(&r, line, n) : !emit(line, n))
         __atomic_add_fetch(&lost, 1 + repeat + suppressed, __ATOMIC_RELAXED);
     errno = saved;
 }
@@ -668,6 +710,10 @@ void sockshield_log_summary(void)
     s.pid = pid;
     s.prog = program_invocation_short_name;
     char mem[LINE_BYTES];
-    emit(mem, sockshield_format_summary(mem, sizeof mem, &s, sockshield_cfg.log_format));
+    size_t n = sockshield_format_summary(mem, sizeof mem, &s, sockshield_cfg.log_format);
+    if (sink.kind == SOCKSHIELD_LOG_JOURNAL)
+        journal_summary(&s, mem, n);
+    else
+        emit(mem, n);
     errno = saved;
 }

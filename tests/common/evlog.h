@@ -57,12 +57,13 @@ int ev_expect_one(const struct ev_log *log, const struct ev_line *want, double l
 /* Python's json on a JSON log file: every line must parse (strict UTF-8,
  * one object a line), and exactly one event object must carry exactly
  * want's keys plus "time" with the same values (numbers as numbers).
- * Returns 0 when so, 1 when not (the reason in *why, malloc'ed), -1 when
- * there is no python3. */
+ * Returns 0 when so, 1 when not (the reason in *why, malloc'ed); the test
+ * fails, naming the package, when there is no python3. */
 int ev_json_expect_one(const char *path, const struct ev_line *want, char **why);
 
 /* Runs a python3 program (given as text) with arguments; stdout in *out.
- * Returns its exit status, -1 when python3 is missing. */
+ * Returns its exit status; the test fails, naming the package, when python3
+ * is missing. */
 int ev_python(const char *program, const char *const args[], char **out);
 
 /* Wall clock, epoch seconds. */

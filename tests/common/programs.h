@@ -15,10 +15,9 @@
 
 #include "harness.h"
 
-/* The absolute path of NAME in PATH.  When it is missing the test fails
- * under CI (CI set and not "false"), where .ci/run installs PACKAGE, and is
- * skipped elsewhere, so that a build without the package (distcheck on a
- * bare machine) does not fail; both say which Debian package to install. */
+/* The absolute path of NAME in PATH.  When it is missing the test fails,
+ * naming the Debian package to install (tools/install-deps, the README's
+ * first command, installs every one the tests name). */
 const char *ss_need_program(const char *name, const char *package);
 
 /* A forked child of the test process running fn(arg) and _exit'ing with its

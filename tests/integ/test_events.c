@@ -215,9 +215,15 @@ Test(events, the_event_path_never_allocates)
     struct sockaddr_un un = { .sun_family = AF_UNIX };
     strcpy(un.sun_path, sock);
     cr_assert_eq(bind(rx, (struct sockaddr *)&un, sizeof un), 0);
-    const char *const sinks[] = { logenv, syslogenv, "SOCKSHIELD_LOG=stderr" };
+    char *journalenv;
+    char *jsock = strdup(ev_tmp_path("alloc-journal-"));
+    cr_assert(asprintf(&journalenv, "SOCKSHIELD_LOG=journal:%s", jsock) >= 0);
+    int jrx = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    strcpy(un.sun_path, jsock);
+    cr_assert_eq(bind(jrx, (struct sockaddr *)&un, sizeof un), 0);
+    const char *const sinks[] = { logenv, syslogenv, journalenv, "SOCKSHIELD_LOG=stderr" };
     static const char *const formats[] = { "text", "json" };
-    for (unsigned s = 0; s < 3; s++) {
+    for (unsigned s = 0; s < 4; s++) {
         for (unsigned f = 0; f < 2; f++) {
             struct ss_env e;
             ss_env_init(&e, true);
@@ -238,6 +244,10 @@ Test(events, the_event_path_never_allocates)
     close(rx);
     unlink(sock);
     free(sock);
+    close(jrx);
+    unlink(jsock);
+    free(jsock);
+    free(journalenv);
     free(logenv);
     free(syslogenv);
 }

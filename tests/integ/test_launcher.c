@@ -166,24 +166,40 @@ static void write_file(const char *path, const char *text, size_t len, mode_t mo
 
 /* A copy of the built launcher at DEST; with PKGLIBDIR, its installed
  * library directory is replaced by that one. */
-static void copy_launcher(const char *dest, const char *pkglibdir)
+/* The line "\nNAME=..." of text set to NAME='value'. */
+static char *set_line(char *text, const char *name, const char *value)
+{
+    char key[64];
+    snprintf(key, sizeof key, "\n%s=", name);
+    char *at = strstr(text, key);
+    cr_assert(at, "no %s= line in %s", name, ss_launcher());
+    char *eol = strchr(at + 1, '\n');
+    char *edited;
+    cr_assert(asprintf(&edited, "%.*s\n%s='%s'%s", (int)(at - text), text, name, value, eol) >=
+              0);
+    free(text);
+    return edited;
+}
+
+/* A copy of the launcher; with pkglibdir, as installed there, the library
+ * named in LD_PRELOAD by preload (NULL: by its path). */
+static void copy_launcher_as(const char *dest, const char *pkglibdir, const char *preload)
 {
     size_t len;
     char *text = ss_slurp(ss_launcher(), &len);
     cr_assert(text, "cannot read %s", ss_launcher());
     if (pkglibdir) {
-        char *at = strstr(text, "\nss_pkglibdir=");
-        cr_assert(at, "no ss_pkglibdir= line in %s", ss_launcher());
-        char *eol = strchr(at + 1, '\n');
-        char *edited;
-        cr_assert(asprintf(&edited, "%.*s\nss_pkglibdir='%s'%s", (int)(at - text), text,
-                           pkglibdir, eol) >= 0);
-        free(text);
-        text = edited;
+        text = set_line(text, "ss_pkglibdir", pkglibdir);
+        text = set_line(text, "ss_preload", preload ? preload : "");
         len = strlen(text);
     }
     write_file(dest, text, len, 0755);
     free(text);
+}
+
+static void copy_launcher(const char *dest, const char *pkglibdir)
+{
+    copy_launcher_as(dest, pkglibdir, NULL);
 }
 
 /* The path of a harmless loaded-and-loadable system library: libm defines
@@ -1005,4 +1021,130 @@ Test(launcher, setuid_or_setgid_target_warns)
         free(want);
         free(path);
     }
+}
+
+/* ---- one LD_PRELOAD value for every architecture: $LIB ------------------------ */
+
+/* A private prefix in Debian's multiarch layout: the real library in
+ * PREFIX/lib/<triplet>/sockshield, and in every other place ld.so's $LIB
+ * might point to (lib, lib64, lib32, the other x86 triplet) a file that is
+ * no library, which the loader would refuse with an error.  The launcher
+ * installed in PREFIX/bin names the library PREFIX/$LIB/sockshield/... */
+static const char *multiarch(void)
+{
+    const char *m = getenv("SOCKSHIELD_TEST_MULTIARCH");
+    if (!m || !*m)
+        cr_skip_test("the compiler names no multiarch triplet (gcc -print-multiarch): no "
+                     "multiarch layout to test here");
+    return m;
+}
+
+static char *lib_layout(const char *name, char **launcher)
+{
+    const char *triplet = multiarch();
+    char *top = tmp_path(name);
+    char *real_dir;
+    cr_assert(asprintf(&real_dir, "%s/lib/%s/sockshield", top, triplet) >= 0);
+    mkdir_p(real_dir);
+    char *lib = path_in(real_dir, "libsockshield.so");
+    size_t len;
+    char *bytes = ss_slurp(ss_lib(), &len);
+    cr_assert(bytes, "cannot read %s", ss_lib());
+    write_file(lib, bytes, len, 0755);
+    free(bytes);
+    static const char *const decoys[] = { "lib", "lib64", "lib32", "lib/i386-linux-gnu",
+                                          "lib/x86_64-linux-gnu", "lib/aarch64-linux-gnu" };
+    for (size_t i = 0; i < sizeof decoys / sizeof decoys[0]; i++) {
+        if (!strcmp(decoys[i] + 4 * (strncmp(decoys[i], "lib/", 4) == 0), triplet))
+            continue;
+        char *d;
+        cr_assert(asprintf(&d, "%s/%s/sockshield", top, decoys[i]) >= 0);
+        mkdir_p(d);
+        char *f = path_in(d, "libsockshield.so");
+        write_file(f, "not a library\n", 14, 0644);
+        free(f);
+        free(d);
+    }
+    char *bindir = path_in(top, "bin");
+    mkdir_p(bindir);
+    *launcher = path_in(bindir, "sockshield");
+    char *preload;
+    cr_assert(asprintf(&preload, "%s/$LIB/sockshield/libsockshield.so", top) >= 0);
+    copy_launcher_as(*launcher, real_dir, preload);
+    free(bindir);
+    free(lib);
+    free(real_dir);
+    free(top);
+    return preload;
+}
+
+Test(launcher, an_installed_multiarch_library_is_named_by_the_loaders_LIB)
+{
+    char *launcher;
+    char *preload = lib_layout("multiarch", &launcher);
+    struct ss_run r;
+    run_with(&r, NULL, launcher, "--print-library", NULL);
+    cr_assert(ss_exited(&r, 0), "%s", ss_describe(&r));
+    char *want;
+    cr_assert(asprintf(&want, "%s\n", preload) >= 0);
+    cr_expect_str_eq(r.out, want);
+    free(want);
+    ss_run_free(&r);
+
+    /* what the launcher sets, once, even when it is there already */
+    run_with(&r, NULL, launcher, "--dry-run", "--", "true", NULL);
+    cr_assert(ss_exited(&r, 0), "%s", ss_describe(&r));
+    cr_expect_eq(ss_count(r.out, "/$LIB/sockshield/libsockshield.so"), 1, "%s", r.out);
+    cr_expect_eq(ss_count(r.out, "LD_PRELOAD="), 1, "%s", r.out);
+    ss_run_free(&r);
+    struct ss_env e;
+    ss_env_init(&e, false);
+    ss_env_set(&e, "LD_PRELOAD=%s", preload);
+    run_with(&r, &e, launcher, "--dry-run", "--", "true", NULL);
+    cr_assert(ss_exited(&r, 0), "%s", ss_describe(&r));
+    cr_expect_eq(ss_count(r.out, "/$LIB/sockshield/libsockshield.so"), 1, "added twice: %s",
+                 r.out);
+    ss_run_free(&r);
+    ss_env_free(&e);
+    free(preload);
+    free(launcher);
+}
+
+/* ld.so expands $LIB to lib/<triplet> of the program: the program loads
+ * the real library (a write into a closed pipe no longer kills it) and
+ * none of the decoys (each would make the loader print an error). */
+Test(launcher, the_loader_expands_LIB_to_the_library_of_the_programs_architecture)
+{
+    char *launcher;
+    char *preload = lib_layout("expand", &launcher);
+    const char *writer = ss_helper("pipewriter");
+
+    /* through the launcher */
+    struct ss_run r;
+    run_with(&r, NULL, launcher, "--", writer, "pipe", NULL);
+    cr_expect(ss_exited(&r, 0), "%s", ss_describe(&r));
+    cr_expect_null(strstr(r.err, "ld.so"), "%s", r.err);
+    ss_run_free(&r);
+
+    /* plain LD_PRELOAD, as a systemd drop-in sets it */
+    struct ss_env e;
+    ss_env_init(&e, false);
+    ss_env_set(&e, "LD_PRELOAD=%s", preload);
+    const char *argv[] = { writer, "pipe", NULL };
+    ss_run(&r, argv, &e, -1, TIMEOUT);
+    cr_expect(ss_exited(&r, 0), "%s", ss_describe(&r));
+    cr_expect_null(strstr(r.err, "ld.so"), "%s", r.err);
+    ss_run_free(&r);
+
+    /* the control: a decoy is refused loudly, and then the writer dies */
+    char *top = strndup(preload, strlen(preload) - strlen("/$LIB/sockshield/libsockshield.so"));
+    ss_env_set(&e, "LD_PRELOAD=%s/lib64/sockshield/libsockshield.so", top);
+    ss_run(&r, argv, &e, -1, TIMEOUT);
+    cr_expect(ss_signaled(&r, SIGPIPE), "%s", ss_describe(&r));
+    cr_expect_not_null(strstr(r.err, "ld.so"), "%s", r.err);
+    ss_run_free(&r);
+    ss_env_free(&e);
+    free(top);
+    free(preload);
+    free(launcher);
 }

@@ -13,8 +13,8 @@
  * event is logged and EINTR is not resumed for those calls.  sockshield
  * must come before such a library.
  *
- * The libraries come from Debian packages that CI installs
- * (tools/install-deps); a missing one fails its test, naming the package. */
+ * The libraries come from Debian packages that tools/install-deps installs;
+ * a missing one fails its test, naming the package. */
 #include <criterion/criterion.h>
 #include <glob.h>
 #include <stdio.h>
@@ -68,8 +68,8 @@ static const char *library(const struct other *o)
         globfree(&g);
     }
     cr_assert_fail("%s not found (%s): install the Debian package '%s' (tools/install-deps "
-                   "does in CI: apt-get install %s)",
-                   o->name, o->pattern, o->package, o->package);
+                   "does)",
+                   o->name, o->pattern, o->package);
     return NULL;
 }
 

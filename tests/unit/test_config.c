@@ -486,6 +486,25 @@ Test(config, log_accepts_stderr_none_syslog_and_paths)
     cr_assert_str_eq(cfg.log_path, "none.log");
 }
 
+Test(config, log_accepts_journal_and_journal_path)
+{
+    assert_good(SOCKSHIELD_ENV_LOG, "journal");
+    cr_assert_eq(cfg.log, SOCKSHIELD_LOG_JOURNAL);
+    cr_assert_str_eq(cfg.log_path, "/run/systemd/journal/socket");
+    assert_good(SOCKSHIELD_ENV_LOG, " Journal:/tmp/j/socket ");
+    cr_assert_eq(cfg.log, SOCKSHIELD_LOG_JOURNAL);
+    cr_assert_str_eq(cfg.log_path, "/tmp/j/socket");
+    assert_good(SOCKSHIELD_ENV_LOG, "journal.log");
+    cr_assert_eq(cfg.log, SOCKSHIELD_LOG_FILE);
+    cr_assert_str_eq(cfg.log_path, "journal.log");
+    static const char *const bad[] = { "journal:", "journal:run/x", "journal:/a\nb" };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_bad(SOCKSHIELD_ENV_LOG, bad[i]);
+        cr_assert_eq(cfg.log, SOCKSHIELD_LOG_STDERR);
+        cr_assert_not_null(strstr(warned.line[0], "journal, journal:/PATH"), "%s", warned.line[0]);
+    }
+}
+
 Test(config, log_path_must_fit_log_path)
 {
     static char path[SOCKSHIELD_PATH_MAX + 1];
@@ -525,7 +544,7 @@ Test(config, log_refuses_empty_relative_syslog_and_control_bytes)
         assert_bad(SOCKSHIELD_ENV_LOG, bad[i]);
         cr_assert_eq(cfg.log, SOCKSHIELD_LOG_STDERR);
         cr_assert_not_null(strstr(warned.line[0], "(accepted: stderr, none, syslog, syslog:/PATH, "
-                                  "or a file path"), "line: %s", warned.line[0]);
+                                  "journal, journal:/PATH, or a file path"), "line: %s", warned.line[0]);
         cr_assert_not_null(strstr(warned.line[0], "; using stderr\n"));
     }
     assert_bad(SOCKSHIELD_ENV_LOG, "/tmp/a\nsockshield: forged");
