@@ -9,8 +9,9 @@
  *     substitute, so the program's request for the default keeps the shield;
  *   - otherwise exactly the program's request.
  * Read-back reports the slot's view while the kernel still holds what we
- * installed; when someone changed the kernel behind our back (a raw
- * rt_sigaction, glibc internals) it reports the kernel and forgets the slot.
+ * installed; while someone else's change holds in the kernel (a raw
+ * rt_sigaction, glibc internals) it reports the kernel, never one of our
+ * own functions, and keeps the slot for when ours is back.
  *
  * Async-signal-safe: writers take a spinlock with every signal blocked (so
  * a handler on the same thread can never wait for it), the trampoline reads
@@ -161,7 +162,12 @@ static void oneshot_fired(int sig);
 static void trampoline(int sig, siginfo_t *info, void *uc)
 {
     uint64_t bit = SOCKSHIELD_SIGBIT(sig);
-    if (info && info->si_code == SI_TKILL)
+    /* Aimed at the thread: pthread_kill, tgkill, raise (SI_TKILL), and
+     * pthread_sigqueue, which arrives as SI_QUEUE from our own pid; a
+     * sigqueue to our own pid looks the same and is taken alike (the
+     * kernel would interrupt the call for either). */
+    if (info && (info->si_code == SI_TKILL ||
+                 (info->si_code == SI_QUEUE && info->si_pid == (pid_t)syscall(SYS_getpid))))
         bit |= SOCKSHIELD_TKILL_BIT;
     sockshield_tls.sigs |= bit;
     /* The record of the direct calls, when they may be made (wrap.h). */
@@ -181,10 +187,10 @@ static void trampoline(int sig, siginfo_t *info, void *uc)
     /* Wrapped calls the handler makes clear the record for themselves; the
      * call this signal interrupted must still find its signals after. */
     uint64_t keep = sockshield_tls.sigs, keep_alone = sockshield_sigs_alone;
-    if (flags & SA_SIGINFO)
-        AS_INFO(h)(sig, info, uc);
-    else
-        h(sig);
+    /* Without SA_SIGINFO too, the handler gets the three arguments the
+     * kernel passes every handler on x86_64 and aarch64 (sig, info,
+     * ucontext): crash handlers and runtimes read the context. */
+    AS_INFO(h)(sig, info, uc);
     sockshield_tls.sigs |= keep;
     /* A handler that started a thread ends the direct calls for good. */
     if (direct && SOCKSHIELD_DIRECT_OK())
@@ -271,14 +277,25 @@ static int view_locked(int sig, struct sigaction *out)
         *out = s->view;
         return 0;
     }
-    if (s->kind != KIND_PASS) {
-        /* Changed behind our back: the kernel is the truth from now on. */
-        s->kind = KIND_PASS;
-        __atomic_store_n(&s->installed, k.sa_handler, __ATOMIC_RELEASE);
-        if (k.sa_handler != AS_HANDLER(trampoline))
-            __atomic_store_n(&s->handler, k.sa_handler, __ATOMIC_RELEASE);
-    }
+    /* Changed behind our back (glibc's system() sets SIGINT and SIGQUIT to
+     * SIG_IGN with its internal sigaction while the shell runs, then puts
+     * back what it found; a raw rt_sigaction): the kernel is reported, and
+     * the slot is kept, so that what we installed, once back, is the
+     * program's again.  One of our own functions is never reported. */
     *out = k;
+    if (k.sa_handler == AS_HANDLER(trampoline)) {
+        sighandler_t h = __atomic_load_n(&s->handler, __ATOMIC_ACQUIRE);
+        if (is_function(h) && h != AS_HANDLER(trampoline)) {
+            out->sa_handler = h;
+            if (!(__atomic_load_n(&s->flags, __ATOMIC_RELAXED) & SA_SIGINFO))
+                out->sa_flags &= ~SA_SIGINFO;
+        } else {
+            out->sa_handler = SIG_DFL; /* the trampoline returns at once */
+            out->sa_flags &= ~SA_SIGINFO;
+        }
+    } else if (k.sa_handler == sigpipe_catcher || k.sa_handler == child_reaper) {
+        out->sa_handler = SIG_DFL;
+    }
     return 0;
 }
 
@@ -504,8 +521,8 @@ void sockshield_sig_setup(bool launcher_ignored)
      * (the first sigaction initialises the library: init.c), so they are
      * behind the trampoline already, but for those set before libc's own
      * initialiser, which are adopted here; one installed with a raw
-     * rt_sigaction is found at its first read-back (view_locked) and, until
-     * then, its EINTRs count as unrecorded and are resumed.  Not scanning
+     * rt_sigaction is read back as the kernel holds it (view_locked), and
+     * its EINTRs count as unrecorded (resumed a bounded number of times).  Not scanning
      * the other signals saves some sixty system calls at every start. */
     static const int at_load[] = { SIGPIPE, SIGCHLD };
     sigset_t saved;
