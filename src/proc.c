@@ -1,8 +1,12 @@
 /* Process lifecycle: exec, and with SOCKSHIELD_REAP the reaper's records
  * and the wait family, popen/pclose and system() that read them.
  *
- * The reaper (SIGCHLD's handler while the program leaves SIGCHLD at its
- * default) collects every exited child, so a fork server leaves no zombies.
+ * The reaper collects every exited child while the program leaves SIGCHLD
+ * at its default, so a fork server leaves no zombies.  It is no signal
+ * handler (a SIGCHLD handler would make sleep, poll, select fail with EINTR
+ * or return early, where SIGCHLD at its default interrupts nothing): it
+ * runs at sweep points (proc.h), so zombies last until the program next
+ * enters one.
  * A program may still wait for a child the reaper took: each collected
  * child is recorded (pid, process group, siginfo, rusage) in a small
  * lock-free table, and the wrapped wait calls report a matching record,
@@ -41,6 +45,7 @@ extern char **environ;
 
 void sockshield_exec_before(void)
 {
+    sockshield_proc_sweep_point();
     sockshield_log_summary();
 }
 
@@ -275,6 +280,19 @@ void sockshield_proc_sweep(void)
     pthread_sigmask(SIG_SETMASK, &all, &mask);
     sockshield_proc_reap();
     pthread_sigmask(SIG_SETMASK, &mask, NULL);
+    errno = saved;
+}
+
+void sockshield_proc_sweep_now(void)
+{
+    if (__atomic_load_n(&holders, __ATOMIC_SEQ_CST) != 0)
+        return;
+    int saved = errno;
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    if (syscall(SYS_waitid, P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT, NULL) == 0 &&
+        si.si_pid != 0 && sockshield_sig_reaper_active())
+        sockshield_proc_sweep();
     errno = saved;
 }
 

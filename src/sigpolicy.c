@@ -5,8 +5,9 @@
  *   - for a real handler: the trampoline (SA_SIGINFO added), which records
  *     the signal in the thread's mask for the restart policy, then calls the
  *     program's handler exactly as asked;
- *   - for SIG_DFL of SIGPIPE (catch/ignore) or SIGCHLD (reap): our
- *     substitute, so the program's request for the default keeps the shield;
+ *   - for SIG_DFL of SIGPIPE (catch/ignore): our substitute, so the
+ *     program's request for the default keeps the shield (SOCKSHIELD_REAP
+ *     needs none: proc.c reaps at sweep points, no handler);
  *   - otherwise exactly the program's request.
  * Read-back reports the slot's view while the kernel still holds what we
  * installed; while someone else's change holds in the kernel (a raw
@@ -104,17 +105,6 @@ static void sigpipe_catcher(int sig)
     (void)sig;
 }
 
-/* SOCKSHIELD_REAP: collect every exited child and record its status for
- * a later wait (proc.c).  Installed with every signal blocked, so nothing
- * nests inside it on this thread; errno is kept. */
-static void child_reaper(int sig)
-{
-    int saved = errno;
-    (void)sig;
-    sockshield_proc_reap();
-    errno = saved;
-}
-
 /* What stands in the kernel when the program asks for SIG_DFL; SIG_DFL
  * itself when nothing does. */
 static sighandler_t substitute(int sig)
@@ -126,8 +116,6 @@ static sighandler_t substitute(int sig)
         case SOCKSHIELD_SIGPIPE_OFF: break;
         }
     }
-    if (sig == SIGCHLD && sockshield_cfg.reap)
-        return child_reaper;
     return SIG_DFL;
 }
 
@@ -149,10 +137,6 @@ static bool substitute_action(int sig, const struct sigaction *req, struct sigac
         int add = SA_RESTART, drop = SA_RESETHAND | SA_SIGINFO;
         k->sa_flags = (req->sa_flags | add) & ~drop;
         *changed = add | drop;
-        if (sub == child_reaper) {
-            sigfillset(&k->sa_mask);
-            *mask_changed = true;
-        }
     }
     return true;
 }
@@ -293,7 +277,7 @@ static int view_locked(int sig, struct sigaction *out)
             out->sa_handler = SIG_DFL; /* the trampoline returns at once */
             out->sa_flags &= ~SA_SIGINFO;
         }
-    } else if (k.sa_handler == sigpipe_catcher || k.sa_handler == child_reaper) {
+    } else if (k.sa_handler == sigpipe_catcher) {
         out->sa_handler = SIG_DFL;
     }
     return 0;
@@ -494,13 +478,13 @@ int sockshield_sig_interrupt(int sig, int flag)
     return action(sig, &act, NULL, false) < 0 ? -1 : 0;
 }
 
-/* Asks the kernel, not the table: a SIGCHLD handler installed behind our
- * back (raw rt_sigaction) must stop our sweeps at once. */
+/* Asks the kernel, not the table: a SIGCHLD handler or SIG_IGN installed
+ * behind our back (raw rt_sigaction) must stop our sweeps at once. */
 bool sockshield_sig_reaper_active(void)
 {
     struct sigaction k;
     return sockshield_cfg.reap && real_sigaction(SIGCHLD, NULL, &k) == 0 &&
-           k.sa_handler == child_reaper;
+           k.sa_handler == SIG_DFL;
 }
 
 /* A fork child owns its copy of the table.  A lock held by another thread
@@ -515,7 +499,8 @@ static void after_fork_child(void)
 void sockshield_sig_setup(bool launcher_ignored)
 {
     __atomic_store_n(&table_owner, (pid_t)syscall(SYS_getpid), __ATOMIC_RELAXED);
-    pthread_atfork(NULL, NULL, after_fork_child);
+    /* fork is a sweep point of the reaper (proc.h) */
+    pthread_atfork(sockshield_proc_sweep_point, NULL, after_fork_child);
     /* Only SIGPIPE and SIGCHLD can need a substitute at load.  Handlers
      * installed before our constructor ran went through our own wrappers
      * (the first sigaction initialises the library: init.c), so they are
@@ -562,8 +547,8 @@ void sockshield_sig_setup(bool launcher_ignored)
         }
     }
     unlock(&saved);
-    /* Children that ended before an exec into this program sent their
-     * SIGCHLD to nobody: collect them now. */
+    /* Children that ended before an exec into this program: collect them
+     * now. */
     if (sockshield_sig_reaper_active())
         sockshield_proc_sweep();
 }
