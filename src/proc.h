@@ -20,6 +20,8 @@ pid_t sockshield_wait4(enum sockshield_call id, pid_t pid, int *status, int opti
 int sockshield_waitid(idtype_t type, id_t id, siginfo_t *info, int options);
 FILE *sockshield_popen(const char *cmd, const char *mode);
 int sockshield_pclose(FILE *f);
+/* glibc's fclose of a popen stream is its pclose: ours are closed alike. */
+int sockshield_fclose(FILE *f);
 int sockshield_system(const char *cmd);
 
 /* The reaper's body, run with every signal blocked: collects every exited

@@ -337,24 +337,33 @@ Test(signals, reap_mode_waits_blocked_in_the_kernel_race_the_reaper_safely, .tim
     }
 }
 
+/* pclose, and fclose, which is glibc's pclose for a popen stream: the
+ * shell is waited for and its status returned, nothing left for wait(-1). */
 Test(signals, reap_mode_pclose_returns_the_child_status, .timeout = 60)
 {
-    const char *argv[] = { ss_helper("reapwait"), "popen", NULL };
-    struct ss_run bare, on;
-    run(&bare, false, NULL, argv);
-    run(&on, true, reap_on, argv);
-    static const char *const results[] = { "read pclose=exited:3\n", "write pclose=exited:4\n",
-                                           "killed pclose=signaled:15\n",
-                                           "cloexec pclose=exited:5\n",
-                                           "flush-failed pclose=-1\n" };
-    for (int i = 0; i < 5; i++) {
-        cr_expect(strstr(bare.out, results[i]), "bare: %s", ss_describe(&bare));
-        cr_expect(strstr(on.out, results[i]), "REAP=on: %s", ss_describe(&on));
+    static const char *const modes[] = { "popen", "popen-fclose" };
+    for (int m = 0; m < 2; m++) {
+        const char *argv[] = { ss_helper("reapwait"), modes[m], NULL };
+        const char *call = m ? "fclose" : "pclose";
+        struct ss_run bare, on;
+        run(&bare, false, NULL, argv);
+        run(&on, true, reap_on, argv);
+        static const char *const labels[] = { "read", "write", "killed", "cloexec",
+                                              "flush-failed" };
+        static const char *const results[] = { "exited:3", "exited:4", "signaled:15",
+                                               "exited:5", "-1" };
+        for (int i = 0; i < 5; i++) {
+            char want[96];
+            snprintf(want, sizeof want, "%s %s=%s\n%s left=ECHILD\n", labels[i], call,
+                     results[i], labels[i]);
+            cr_expect(strstr(bare.out, want), "bare %s: %s", want, ss_describe(&bare));
+            cr_expect(strstr(on.out, want), "REAP=on %s: %s", want, ss_describe(&on));
+        }
+        cr_expect(ss_count(bare.out, "reaped-early=no") == 5, "bare: %s", bare.out);
+        cr_expect(ss_count(on.out, "reaped-early=yes") == 5, "REAP=on: %s", on.out);
+        ss_run_free(&bare);
+        ss_run_free(&on);
     }
-    cr_expect(ss_count(bare.out, "reaped-early=no") == 5, "bare: %s", bare.out);
-    cr_expect(ss_count(on.out, "reaped-early=yes") == 5, "REAP=on: %s", on.out);
-    ss_run_free(&bare);
-    ss_run_free(&on);
 }
 
 Test(signals, reap_mode_program_installing_its_own_sigchld_handler_reaps_itself)
