@@ -24,7 +24,9 @@
  * request goes to the kernel only (interposition notes §3.5). */
 #include "sigpolicy.h"
 
+#include <dlfcn.h>
 #include <errno.h>
+#include <link.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <string.h>
@@ -46,6 +48,7 @@ struct slot {
     int kind;
     sighandler_t installed;  /* what the kernel holds while kind != PASS */
     struct sigaction view;   /* what read-back reports then */
+    int runtime;             /* the handler is a runtime's (atomic): see in_runtime */
 };
 
 /* Handlers are stored in the sa_handler form; casting through a generic
@@ -96,6 +99,70 @@ static bool settable(int sig)
 static bool is_function(sighandler_t h)
 {
     return h != SIG_DFL && h != SIG_IGN && h != SIG_ERR;
+}
+
+/* SOCKSHIELD_RUNTIMES=auto.  CPython (PEP 475), Perl (deferred signals)
+ * and Ruby install a C handler that only notes the signal; the runtime runs
+ * the program's handler when the interrupted call returns EINTR, and then
+ * retries the call itself.  Resuming such a call inside the library would
+ * hold every handler of the program back until the call completes, so an
+ * interruption by a runtime's handler reaches the runtime as EINTR, as
+ * bare.  A handler is a runtime's when its address lies in the object
+ * (executable or library) that exports the runtime's marker symbol.  The
+ * objects are looked up once at setup: a runtime loaded later with dlopen
+ * is not recognised. */
+#define RUNTIME_MAX 4
+static uintptr_t runtime_lo[RUNTIME_MAX], runtime_hi[RUNTIME_MAX];
+static int runtime_count;
+
+/* dl_iterate_phdr callback: q[0] an address; the object holding it gives
+ * its extent in q[1], q[2]. */
+static int object_extent(struct dl_phdr_info *info, size_t size, void *arg)
+{
+    uintptr_t *q = arg, lo = UINTPTR_MAX, hi = 0;
+    bool inside = false;
+    (void)size;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type != PT_LOAD)
+            continue;
+        uintptr_t a = info->dlpi_addr + ph->p_vaddr, b = a + ph->p_memsz;
+        lo = a < lo ? a : lo;
+        hi = b > hi ? b : hi;
+        inside = inside || (q[0] >= a && q[0] < b);
+    }
+    if (!inside)
+        return 0;
+    q[1] = lo;
+    q[2] = hi;
+    return 1;
+}
+
+static void find_runtimes(void)
+{
+    static const char *const markers[] = {
+        "PyErr_CheckSignals", /* CPython: libpython, or the python executable */
+        "Perl_csighandler",   /* Perl: libperl */
+        "ruby_signal_name",   /* Ruby: libruby */
+    };
+    for (unsigned i = 0; i < sizeof markers / sizeof markers[0] && runtime_count < RUNTIME_MAX; i++) {
+        void *p = dlsym(RTLD_DEFAULT, markers[i]);
+        uintptr_t q[3] = { (uintptr_t)p, 0, 0 };
+        if (p && dl_iterate_phdr(object_extent, q)) {
+            runtime_lo[runtime_count] = q[1];
+            runtime_hi[runtime_count] = q[2];
+            runtime_count++;
+        }
+    }
+}
+
+static bool in_runtime(sighandler_t h)
+{
+    uintptr_t a = (uintptr_t)(any_fn)h;
+    for (int i = 0; i < runtime_count; i++)
+        if (a >= runtime_lo[i] && a < runtime_hi[i])
+            return true;
+    return false;
 }
 
 /* For SIGPIPE the design's recipe: a do-nothing handler with SA_RESTART.
@@ -152,6 +219,9 @@ static void trampoline(int sig, siginfo_t *info, void *uc)
      * kernel would interrupt the call for either). */
     if (info && (info->si_code == SI_TKILL ||
                  (info->si_code == SI_QUEUE && info->si_pid == (pid_t)syscall(SYS_getpid))))
+        bit |= SOCKSHIELD_TKILL_BIT;
+    /* A runtime's handler: the runtime wants its EINTR (in_runtime). */
+    if (__atomic_load_n(&slots[sig].runtime, __ATOMIC_RELAXED))
         bit |= SOCKSHIELD_TKILL_BIT;
     sockshield_tls.sigs |= bit;
     /* The record of the direct calls, when they may be made (wrap.h). */
@@ -218,6 +288,7 @@ static int install_locked(int sig, const struct sigaction *req, bool upgrade)
 
     if (kind == KIND_TRAMP) {
         /* install: slot first, then the kernel */
+        __atomic_store_n(&s->runtime, sockshield_cfg.runtimes && in_runtime(h), __ATOMIC_RELAXED);
         __atomic_store_n(&s->flags,
                          (k.sa_flags & ~SA_SIGINFO) | (req->sa_flags & SA_SIGINFO) | slot_extra,
                          __ATOMIC_RELAXED);
@@ -510,6 +581,8 @@ void sockshield_sig_setup(bool launcher_ignored)
      * its EINTRs count as unrecorded (resumed a bounded number of times).  Not scanning
      * the other signals saves some sixty system calls at every start. */
     static const int at_load[] = { SIGPIPE, SIGCHLD };
+    if (sockshield_cfg.runtimes)
+        find_runtimes();
     sigset_t saved;
     lock(&saved);
     uint64_t adopt = __atomic_exchange_n(&adopt_at_setup, 0, __ATOMIC_RELAXED);

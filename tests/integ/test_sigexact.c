@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "programs.h"
 
 static void run(struct ss_run *r, bool preload, const char *const env[], const char *const argv[])
 {
@@ -82,4 +83,53 @@ Test(sigexact, eintr_without_a_signal_is_returned_after_a_bounded_number_of_resu
             ss_run_free(&r);
         }
     }
+}
+
+/* CPython (PEP 475) and Perl (deferred signals) run a program's signal
+ * handler when the interrupted call returns EINTR, then retry the call
+ * themselves.  A Python and a Perl program blocked in accept, recv or read
+ * run their SIGUSR1 handler at once shielded as bare (SOCKSHIELD_RUNTIMES=
+ * auto, the default); with SOCKSHIELD_RUNTIMES=off the call is resumed and
+ * the handler waits until the call completes two seconds later.  C
+ * programs keep the restart (test_restart). */
+static double latency(const char *interp, const char *script, const char *call, int mode)
+{
+    char path[4096];
+    const char *src = getenv("SOCKSHIELD_TEST_SRCDIR");
+    snprintf(path, sizeof path, "%s/tests/helpers/%s", src ? src : ".", script);
+    const char *argv[] = { interp, path, call, NULL };
+    const char *off[] = { "SOCKSHIELD_RUNTIMES=off", NULL };
+    struct ss_run r;
+    run(&r, mode > 0, mode == 2 ? off : NULL, argv);
+    const char *l = strstr(r.out, "handled=1 latency=");
+    cr_assert(l, "%s %s %s: %s", interp, script, call, ss_describe(&r));
+    double v = atof(l + strlen("handled=1 latency="));
+    cr_log_info("%s %s %s %s: latency %.3f s", interp, script, call,
+                mode == 0 ? "bare" : mode == 1 ? "shielded" : "RUNTIMES=off", v);
+    ss_run_free(&r);
+    return v;
+}
+
+static void runtime_on_time(const char *interp, const char *script)
+{
+    static const char *const calls[] = { "accept", "recv", "read" };
+    for (unsigned i = 0; i < sizeof calls / sizeof calls[0]; i++) {
+        /* the handler runs within milliseconds; the failure is seconds */
+        double bare = latency(interp, script, calls[i], 0);
+        cr_expect(bare < 1.0, "%s bare %s: %.3f s", script, calls[i], bare);
+        double on = latency(interp, script, calls[i], 1);
+        cr_expect(on < 1.0, "%s shielded %s: %.3f s", script, calls[i], on);
+        double off = latency(interp, script, calls[i], 2);
+        cr_expect(off >= 1.5, "%s RUNTIMES=off %s: %.3f s", script, calls[i], off);
+    }
+}
+
+Test(sigexact, python_handlers_run_while_blocked_as_bare, .timeout = 120)
+{
+    runtime_on_time(ss_need_program("python3", "python3"), "rtsignal.py");
+}
+
+Test(sigexact, perl_handlers_run_while_blocked_as_bare, .timeout = 120)
+{
+    runtime_on_time(ss_need_program("perl", "perl"), "rtsignal.pl");
 }
