@@ -446,6 +446,17 @@ static bool parse_reap(struct span v, struct sockshield_config *cfg)
     return parse_on_off(v, &cfg->reap);
 }
 
+static bool parse_runtimes(struct span v, struct sockshield_config *cfg)
+{
+    static const struct keyword kw[] = { { "auto", 1 }, { "off", 0 } };
+    int on;
+
+    if (!parse_keyword(v, kw, sizeof kw / sizeof kw[0], &on))
+        return false;
+    cfg->runtimes = on;
+    return true;
+}
+
 static bool parse_summary(struct span v, struct sockshield_config *cfg)
 {
     return parse_on_off(v, &cfg->summary);
@@ -477,6 +488,7 @@ static const struct variable {
       "ALRM,INT,TERM,HUP,QUIT" },
     { SOCKSHIELD_ENV_SIGNAL, parse_signal_mode, "persistent, off", "persistent" },
     { SOCKSHIELD_ENV_REAP, parse_reap, "on, off", "off" },
+    { SOCKSHIELD_ENV_RUNTIMES, parse_runtimes, "auto, off", "auto" },
     { SOCKSHIELD_ENV_EVENTS, parse_events,
       "comma-separated epipe, reset, refused, eagain, eof, eintr, timeout, unreach, "
       "or all, or none",
@@ -578,6 +590,7 @@ void sockshield_config_defaults(struct sockshield_config *cfg)
                      SOCKSHIELD_SIGBIT(SIGQUIT);
     cfg->signal_persistent = true;
     cfg->reap = false;
+    cfg->runtimes = true;
     cfg->events = SOCKSHIELD_EV_DEFAULT;
     cfg->log = SOCKSHIELD_LOG_STDERR;
     cfg->log_path[0] = '\0';

@@ -19,6 +19,7 @@
 #define SOCKSHIELD_ENV_NORESTART  "SOCKSHIELD_NORESTART"
 #define SOCKSHIELD_ENV_SIGNAL     "SOCKSHIELD_SIGNAL"
 #define SOCKSHIELD_ENV_REAP       "SOCKSHIELD_REAP"
+#define SOCKSHIELD_ENV_RUNTIMES   "SOCKSHIELD_RUNTIMES"
 #define SOCKSHIELD_ENV_EVENTS     "SOCKSHIELD_EVENTS"
 #define SOCKSHIELD_ENV_LOG        "SOCKSHIELD_LOG"
 #define SOCKSHIELD_ENV_LOG_FORMAT "SOCKSHIELD_LOG_FORMAT"
@@ -82,6 +83,7 @@ struct sockshield_config {
     sockshield_sigset norestart;
     bool signal_persistent;
     bool reap;
+    bool runtimes;                      /* auto: runtimes' handlers get their EINTR */
     unsigned events;                    /* SOCKSHIELD_EV_BIT set */
     enum sockshield_log_kind log;
     char log_path[SOCKSHIELD_PATH_MAX]; /* file path (with %p), syslog or journal socket */

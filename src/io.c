@@ -78,6 +78,10 @@ static bool resume(struct sockshield_io *io, int *err)
 {
     if (!sockshield_policy_resume(&sockshield_cfg, sockshield_tls.sigs))
         return false;
+    if (sockshield_tls.sigs != 0)
+        io->unrecorded = 0;
+    else if (++io->unrecorded > SOCKSHIELD_UNRECORDED_MAX)
+        return false; /* no signal behind it: it may never end (io.h) */
     sockshield_tls.sigs = 0;
     if (io->dir != SOCKSHIELD_DIR_OTHER && io->deadline_ns == 0) {
         int64_t t = socket_timeout(io->fd, io->dir);

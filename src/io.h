@@ -33,7 +33,14 @@ struct sockshield_io {
     int fd;
     size_t requested;      /* bytes asked for, for eof */
     unsigned resumed;
+    unsigned unrecorded;   /* consecutive EINTRs with no signal recorded */
 };
+
+/* EINTR with no signal recorded (stop and continue, a handler installed
+ * behind our back, or a seccomp filter, FUSE or ptrace failing the call
+ * with EINTR for ever) is resumed this many consecutive times, then given
+ * to the program. */
+#define SOCKSHIELD_UNRECORDED_MAX 8
 
 /* CLOCK_MONOTONIC in ns. */
 int64_t sockshield_io_now(void);
@@ -52,6 +59,7 @@ static inline void sockshield_io_enter(struct sockshield_io *io, enum sockshield
     io->start_ns = 0;
     io->deadline_ns = 0;
     io->resumed = 0;
+    io->unrecorded = 0;
     if (SOCKSHIELD_UNLIKELY(sockshield_timeo_any) && (unsigned)fd < SOCKSHIELD_TIMEO_FDS &&
         sockshield_fd_timeo[fd])
         io->start_ns = sockshield_io_now();

@@ -15,7 +15,8 @@
  * set was delivered (timeouts, Ctrl-C), or when a signal was aimed at the
  * thread (pthread_kill: the usual way to wake a thread for shutdown).
  * Yes otherwise, also when nothing was recorded (stop/continue, ptrace, a
- * handler installed behind our back). */
+ * handler installed behind our back); io.c bounds the consecutive resumes
+ * of the latter (SOCKSHIELD_UNRECORDED_MAX). */
 bool sockshield_policy_resume(const struct sockshield_config *cfg, sockshield_sigset seen);
 
 #endif

@@ -1,8 +1,12 @@
 /* Process lifecycle: exec, and with SOCKSHIELD_REAP the reaper's records
  * and the wait family, popen/pclose and system() that read them.
  *
- * The reaper (SIGCHLD's handler while the program leaves SIGCHLD at its
- * default) collects every exited child, so a fork server leaves no zombies.
+ * The reaper collects every exited child while the program leaves SIGCHLD
+ * at its default, so a fork server leaves no zombies.  It is no signal
+ * handler (a SIGCHLD handler would make sleep, poll, select fail with EINTR
+ * or return early, where SIGCHLD at its default interrupts nothing): it
+ * runs at sweep points (proc.h), so zombies last until the program next
+ * enters one.
  * A program may still wait for a child the reaper took: each collected
  * child is recorded (pid, process group, siginfo, rusage) in a small
  * lock-free table, and the wrapped wait calls report a matching record,
@@ -41,6 +45,7 @@ extern char **environ;
 
 void sockshield_exec_before(void)
 {
+    sockshield_proc_sweep_point();
     sockshield_log_summary();
 }
 
@@ -275,6 +280,19 @@ void sockshield_proc_sweep(void)
     pthread_sigmask(SIG_SETMASK, &all, &mask);
     sockshield_proc_reap();
     pthread_sigmask(SIG_SETMASK, &mask, NULL);
+    errno = saved;
+}
+
+void sockshield_proc_sweep_now(void)
+{
+    if (__atomic_load_n(&holders, __ATOMIC_SEQ_CST) != 0)
+        return;
+    int saved = errno;
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    if (syscall(SYS_waitid, P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT, NULL) == 0 &&
+        si.si_pid != 0 && sockshield_sig_reaper_active())
+        sockshield_proc_sweep();
     errno = saved;
 }
 
@@ -531,6 +549,7 @@ struct popen_child {
 };
 
 static struct popen_child *popen_list;
+static int popen_open; /* entries in popen_list: fclose looks only when there are */
 static pthread_mutex_t popen_lock = PTHREAD_MUTEX_INITIALIZER;
 
 FILE *sockshield_popen(const char *cmd, const char *mode)
@@ -596,6 +615,7 @@ FILE *sockshield_popen(const char *cmd, const char *mode)
             c->claim = claim(pid);
             c->next = popen_list;
             popen_list = c;
+            __atomic_add_fetch(&popen_open, 1, __ATOMIC_RELEASE);
         }
         hold_end();
     }
@@ -603,7 +623,7 @@ FILE *sockshield_popen(const char *cmd, const char *mode)
     posix_spawn_file_actions_destroy(&fa);
     real_close(child);
     if (rc != 0) {
-        fclose(f);
+        real_fclose(f);
         free(c);
         errno = ENOMEM; /* as glibc's popen */
         return NULL;
@@ -620,10 +640,9 @@ fail:
     return NULL;
 }
 
-/* glibc's pclose: the stream is closed, the child waited for (EINTR
- * retried); the result is the wait status, or -1 when the wait failed or
- * when the status is 0 but flushing the stream failed. */
-int sockshield_pclose(FILE *f)
+/* The entry of one of our popen streams, taken out of the list; NULL
+ * when f is not one. */
+static struct popen_child *popen_take(FILE *f)
 {
     struct popen_child *c = NULL;
     pthread_mutex_lock(&popen_lock);
@@ -631,15 +650,38 @@ int sockshield_pclose(FILE *f)
         if ((*pp)->stream == f) {
             c = *pp;
             *pp = c->next;
+            __atomic_sub_fetch(&popen_open, 1, __ATOMIC_RELEASE);
             break;
         }
     }
     pthread_mutex_unlock(&popen_lock);
-    if (!c)
-        return real_pclose(f);
+    return c;
+}
 
+static int popen_close(struct popen_child *c, FILE *f);
+
+int sockshield_pclose(FILE *f)
+{
+    struct popen_child *c = popen_take(f);
+    return c ? popen_close(c, f) : real_pclose(f);
+}
+
+int sockshield_fclose(FILE *f)
+{
+    struct popen_child *c;
+    if (SOCKSHIELD_LIKELY(!__atomic_load_n(&popen_open, __ATOMIC_ACQUIRE)) || !(c = popen_take(f)))
+        return real_fclose(f);
+    return popen_close(c, f);
+}
+
+/* glibc's pclose (and fclose of a popen stream): the stream is closed, the
+ * child waited for (EINTR retried); the result is the wait status, or -1
+ * when the wait failed or when the status is 0 but flushing the stream
+ * failed. */
+static int popen_close(struct popen_child *c, FILE *f)
+{
     int flushed = c->writer ? fflush(f) : 0;
-    fclose(f);
+    real_fclose(f);
     int status = -1;
     struct waitcall w = { .id = SOCKSHIELD_CALL_wait4, .nocancel = true, .pid = c->pid,
                           .status = &status, .options = 0 };

@@ -20,14 +20,25 @@ pid_t sockshield_wait4(enum sockshield_call id, pid_t pid, int *status, int opti
 int sockshield_waitid(idtype_t type, id_t id, siginfo_t *info, int options);
 FILE *sockshield_popen(const char *cmd, const char *mode);
 int sockshield_pclose(FILE *f);
+/* glibc's fclose of a popen stream is its pclose: ours are closed alike. */
+int sockshield_fclose(FILE *f);
 int sockshield_system(const char *cmd);
 
-/* The reaper's body, called from the SIGCHLD handler with every signal
- * blocked: collects every exited child and records it.  Async-signal-safe,
- * lock-free. */
+/* The reaper's body, run with every signal blocked: collects every exited
+ * child and records it.  Async-signal-safe, lock-free. */
 void sockshield_proc_reap(void);
 /* The same from ordinary code (signals blocked around it). */
 void sockshield_proc_sweep(void);
+/* SOCKSHIELD_REAP has no signal handler: the reaper runs at sweep points,
+ * the wrapped accept, fork (an atfork handler), exec and the end of a
+ * blocking wait.  A point costs one waitid(WNOHANG | WNOWAIT) when no
+ * child has ended, nothing with REAP off; errno is kept. */
+void sockshield_proc_sweep_now(void);
+static inline void sockshield_proc_sweep_point(void)
+{
+    if (SOCKSHIELD_UNLIKELY(sockshield_cfg.reap))
+        sockshield_proc_sweep_now();
+}
 /* In a fork child: the parent's waiters and reapers are not ours. */
 void sockshield_proc_after_fork(void);
 

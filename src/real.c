@@ -108,6 +108,7 @@ LAZY(wait4, pid_t, (pid_t pid, int *st, int opt, struct rusage *ru), (pid, st, o
 LAZY(waitid, int, (idtype_t t, id_t id, siginfo_t *in, int opt), (t, id, in, opt))
 LAZY(popen, FILE *, (const char *c, const char *m), (c, m))
 LAZY(pclose, int, (FILE *f), (f))
+LAZY(fclose, int, (FILE *f), (f))
 LAZY(system, int, (const char *c), (c))
 
 /* The fortify entry points keep glibc's check before the raw read. */

@@ -5,12 +5,14 @@
  *   - for a real handler: the trampoline (SA_SIGINFO added), which records
  *     the signal in the thread's mask for the restart policy, then calls the
  *     program's handler exactly as asked;
- *   - for SIG_DFL of SIGPIPE (catch/ignore) or SIGCHLD (reap): our
- *     substitute, so the program's request for the default keeps the shield;
+ *   - for SIG_DFL of SIGPIPE (catch/ignore): our substitute, so the
+ *     program's request for the default keeps the shield (SOCKSHIELD_REAP
+ *     needs none: proc.c reaps at sweep points, no handler);
  *   - otherwise exactly the program's request.
  * Read-back reports the slot's view while the kernel still holds what we
- * installed; when someone changed the kernel behind our back (a raw
- * rt_sigaction, glibc internals) it reports the kernel and forgets the slot.
+ * installed; while someone else's change holds in the kernel (a raw
+ * rt_sigaction, glibc internals) it reports the kernel, never one of our
+ * own functions, and keeps the slot for when ours is back.
  *
  * Async-signal-safe: writers take a spinlock with every signal blocked (so
  * a handler on the same thread can never wait for it), the trampoline reads
@@ -22,7 +24,9 @@
  * request goes to the kernel only (interposition notes §3.5). */
 #include "sigpolicy.h"
 
+#include <dlfcn.h>
 #include <errno.h>
+#include <link.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -48,6 +52,7 @@ struct slot {
     int kind;
     sighandler_t installed;  /* what the kernel holds while kind != PASS */
     struct sigaction view;   /* what read-back reports then */
+    int runtime;             /* the handler is a runtime's (atomic): see in_runtime */
 };
 
 /* Handlers are stored in the sa_handler form; casting through a generic
@@ -98,6 +103,70 @@ static bool settable(int sig)
 static bool is_function(sighandler_t h)
 {
     return h != SIG_DFL && h != SIG_IGN && h != SIG_ERR;
+}
+
+/* SOCKSHIELD_RUNTIMES=auto.  CPython (PEP 475), Perl (deferred signals)
+ * and Ruby install a C handler that only notes the signal; the runtime runs
+ * the program's handler when the interrupted call returns EINTR, and then
+ * retries the call itself.  Resuming such a call inside the library would
+ * hold every handler of the program back until the call completes, so an
+ * interruption by a runtime's handler reaches the runtime as EINTR, as
+ * bare.  A handler is a runtime's when its address lies in the object
+ * (executable or library) that exports the runtime's marker symbol.  The
+ * objects are looked up once at setup: a runtime loaded later with dlopen
+ * is not recognised. */
+#define RUNTIME_MAX 4
+static uintptr_t runtime_lo[RUNTIME_MAX], runtime_hi[RUNTIME_MAX];
+static int runtime_count;
+
+/* dl_iterate_phdr callback: q[0] an address; the object holding it gives
+ * its extent in q[1], q[2]. */
+static int object_extent(struct dl_phdr_info *info, size_t size, void *arg)
+{
+    uintptr_t *q = arg, lo = UINTPTR_MAX, hi = 0;
+    bool inside = false;
+    (void)size;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type != PT_LOAD)
+            continue;
+        uintptr_t a = info->dlpi_addr + ph->p_vaddr, b = a + ph->p_memsz;
+        lo = a < lo ? a : lo;
+        hi = b > hi ? b : hi;
+        inside = inside || (q[0] >= a && q[0] < b);
+    }
+    if (!inside)
+        return 0;
+    q[1] = lo;
+    q[2] = hi;
+    return 1;
+}
+
+static void find_runtimes(void)
+{
+    static const char *const markers[] = {
+        "PyErr_CheckSignals", /* CPython: libpython, or the python executable */
+        "Perl_csighandler",   /* Perl: libperl */
+        "ruby_signal_name",   /* Ruby: libruby */
+    };
+    for (unsigned i = 0; i < sizeof markers / sizeof markers[0] && runtime_count < RUNTIME_MAX; i++) {
+        void *p = dlsym(RTLD_DEFAULT, markers[i]);
+        uintptr_t q[3] = { (uintptr_t)p, 0, 0 };
+        if (p && dl_iterate_phdr(object_extent, q)) {
+            runtime_lo[runtime_count] = q[1];
+            runtime_hi[runtime_count] = q[2];
+            runtime_count++;
+        }
+    }
+}
+
+static bool in_runtime(sighandler_t h)
+{
+    uintptr_t a = (uintptr_t)(any_fn)h;
+    for (int i = 0; i < runtime_count; i++)
+        if (a >= runtime_lo[i] && a < runtime_hi[i])
+            return true;
+    return false;
 }
 
 /* fd 1 or 2 when it is a pipe or FIFO whose reader has gone (poll(2) gives
@@ -168,17 +237,6 @@ static void sigpipe_catcher(int sig, siginfo_t *info, void *uc)
     errno = e;
 }
 
-/* SOCKSHIELD_REAP: collect every exited child and record its status for
- * a later wait (proc.c).  Installed with every signal blocked, so nothing
- * nests inside it on this thread; errno is kept. */
-static void child_reaper(int sig)
-{
-    int saved = errno;
-    (void)sig;
-    sockshield_proc_reap();
-    errno = saved;
-}
-
 /* What stands in the kernel when the program asks for SIG_DFL; SIG_DFL
  * itself when nothing does. */
 static sighandler_t substitute(int sig)
@@ -190,8 +248,6 @@ static sighandler_t substitute(int sig)
         case SOCKSHIELD_SIGPIPE_OFF: break;
         }
     }
-    if (sig == SIGCHLD && sockshield_cfg.reap)
-        return child_reaper;
     return SIG_DFL;
 }
 
@@ -215,10 +271,6 @@ static bool substitute_action(int sig, const struct sigaction *req, struct sigac
         *changed = add | drop;
         if (sub == AS_HANDLER(sigpipe_catcher))
             k->sa_flags |= SA_SIGINFO; /* it reads who sent the signal */
-        if (sub == child_reaper) {
-            sigfillset(&k->sa_mask);
-            *mask_changed = true;
-        }
     }
     return true;
 }
@@ -228,7 +280,15 @@ static void oneshot_fired(int sig);
 static void trampoline(int sig, siginfo_t *info, void *uc)
 {
     uint64_t bit = SOCKSHIELD_SIGBIT(sig);
-    if (info && info->si_code == SI_TKILL)
+    /* Aimed at the thread: pthread_kill, tgkill, raise (SI_TKILL), and
+     * pthread_sigqueue, which arrives as SI_QUEUE from our own pid; a
+     * sigqueue to our own pid looks the same and is taken alike (the
+     * kernel would interrupt the call for either). */
+    if (info && (info->si_code == SI_TKILL ||
+                 (info->si_code == SI_QUEUE && info->si_pid == (pid_t)syscall(SYS_getpid))))
+        bit |= SOCKSHIELD_TKILL_BIT;
+    /* A runtime's handler: the runtime wants its EINTR (in_runtime). */
+    if (__atomic_load_n(&slots[sig].runtime, __ATOMIC_RELAXED))
         bit |= SOCKSHIELD_TKILL_BIT;
     sockshield_tls.sigs |= bit;
     /* The record of the direct calls, when they may be made (wrap.h). */
@@ -248,10 +308,10 @@ static void trampoline(int sig, siginfo_t *info, void *uc)
     /* Wrapped calls the handler makes clear the record for themselves; the
      * call this signal interrupted must still find its signals after. */
     uint64_t keep = sockshield_tls.sigs, keep_alone = sockshield_sigs_alone;
-    if (flags & SA_SIGINFO)
-        AS_INFO(h)(sig, info, uc);
-    else
-        h(sig);
+    /* Without SA_SIGINFO too, the handler gets the three arguments the
+     * kernel passes every handler on x86_64 and aarch64 (sig, info,
+     * ucontext): crash handlers and runtimes read the context. */
+    AS_INFO(h)(sig, info, uc);
     sockshield_tls.sigs |= keep;
     /* A handler that started a thread ends the direct calls for good. */
     if (direct && SOCKSHIELD_DIRECT_OK())
@@ -295,6 +355,7 @@ static int install_locked(int sig, const struct sigaction *req, bool upgrade)
 
     if (kind == KIND_TRAMP) {
         /* install: slot first, then the kernel */
+        __atomic_store_n(&s->runtime, sockshield_cfg.runtimes && in_runtime(h), __ATOMIC_RELAXED);
         __atomic_store_n(&s->flags,
                          (k.sa_flags & ~SA_SIGINFO) | (req->sa_flags & SA_SIGINFO) | slot_extra,
                          __ATOMIC_RELAXED);
@@ -338,14 +399,25 @@ static int view_locked(int sig, struct sigaction *out)
         *out = s->view;
         return 0;
     }
-    if (s->kind != KIND_PASS) {
-        /* Changed behind our back: the kernel is the truth from now on. */
-        s->kind = KIND_PASS;
-        __atomic_store_n(&s->installed, k.sa_handler, __ATOMIC_RELEASE);
-        if (k.sa_handler != AS_HANDLER(trampoline))
-            __atomic_store_n(&s->handler, k.sa_handler, __ATOMIC_RELEASE);
-    }
+    /* Changed behind our back (glibc's system() sets SIGINT and SIGQUIT to
+     * SIG_IGN with its internal sigaction while the shell runs, then puts
+     * back what it found; a raw rt_sigaction): the kernel is reported, and
+     * the slot is kept, so that what we installed, once back, is the
+     * program's again.  One of our own functions is never reported. */
     *out = k;
+    if (k.sa_handler == AS_HANDLER(trampoline)) {
+        sighandler_t h = __atomic_load_n(&s->handler, __ATOMIC_ACQUIRE);
+        if (is_function(h) && h != AS_HANDLER(trampoline)) {
+            out->sa_handler = h;
+            if (!(__atomic_load_n(&s->flags, __ATOMIC_RELAXED) & SA_SIGINFO))
+                out->sa_flags &= ~SA_SIGINFO;
+        } else {
+            out->sa_handler = SIG_DFL; /* the trampoline returns at once */
+            out->sa_flags &= ~SA_SIGINFO;
+        }
+    } else if (k.sa_handler == AS_HANDLER(sigpipe_catcher)) {
+        out->sa_handler = SIG_DFL;
+    }
     return 0;
 }
 
@@ -544,13 +616,13 @@ int sockshield_sig_interrupt(int sig, int flag)
     return action(sig, &act, NULL, false) < 0 ? -1 : 0;
 }
 
-/* Asks the kernel, not the table: a SIGCHLD handler installed behind our
- * back (raw rt_sigaction) must stop our sweeps at once. */
+/* Asks the kernel, not the table: a SIGCHLD handler or SIG_IGN installed
+ * behind our back (raw rt_sigaction) must stop our sweeps at once. */
 bool sockshield_sig_reaper_active(void)
 {
     struct sigaction k;
     return sockshield_cfg.reap && real_sigaction(SIGCHLD, NULL, &k) == 0 &&
-           k.sa_handler == child_reaper;
+           k.sa_handler == SIG_DFL;
 }
 
 /* A fork child owns its copy of the table.  A lock held by another thread
@@ -565,16 +637,19 @@ static void after_fork_child(void)
 void sockshield_sig_setup(bool launcher_ignored)
 {
     __atomic_store_n(&table_owner, (pid_t)syscall(SYS_getpid), __ATOMIC_RELAXED);
-    pthread_atfork(NULL, NULL, after_fork_child);
+    /* fork is a sweep point of the reaper (proc.h) */
+    pthread_atfork(sockshield_proc_sweep_point, NULL, after_fork_child);
     /* Only SIGPIPE and SIGCHLD can need a substitute at load.  Handlers
      * installed before our constructor ran went through our own wrappers
      * (the first sigaction initialises the library: init.c), so they are
      * behind the trampoline already, but for those set before libc's own
      * initialiser, which are adopted here; one installed with a raw
-     * rt_sigaction is found at its first read-back (view_locked) and, until
-     * then, its EINTRs count as unrecorded and are resumed.  Not scanning
+     * rt_sigaction is read back as the kernel holds it (view_locked), and
+     * its EINTRs count as unrecorded (resumed a bounded number of times).  Not scanning
      * the other signals saves some sixty system calls at every start. */
     static const int at_load[] = { SIGPIPE, SIGCHLD };
+    if (sockshield_cfg.runtimes)
+        find_runtimes();
     sigset_t saved;
     lock(&saved);
     uint64_t adopt = __atomic_exchange_n(&adopt_at_setup, 0, __ATOMIC_RELAXED);
@@ -612,8 +687,8 @@ void sockshield_sig_setup(bool launcher_ignored)
         }
     }
     unlock(&saved);
-    /* Children that ended before an exec into this program sent their
-     * SIGCHLD to nobody: collect them now. */
+    /* Children that ended before an exec into this program: collect them
+     * now. */
     if (sockshield_sig_reaper_active())
         sockshield_proc_sweep();
 }

@@ -27,8 +27,8 @@ sighandler_t sockshield_sig_signal(enum sockshield_sig_style style, int sig, sig
 int sockshield_sig_ignore(int sig);
 int sockshield_sig_interrupt(int sig, int flag);
 
-/* SOCKSHIELD_REAP: true while our reaper is SIGCHLD's kernel handler (the
- * program leaves SIGCHLD at its default). */
+/* SOCKSHIELD_REAP: true while the program leaves SIGCHLD at its default in
+ * the kernel (no handler, no SIG_IGN): the reaper may sweep (proc.h). */
 bool sockshield_sig_reaper_active(void);
 
 #endif

@@ -97,5 +97,6 @@
     CALL(wait,    int,     waitid,      (idtype_t t, id_t id, siginfo_t *in, int opt), (t, id, in, opt))        \
     CALL(wait,    FILE *,  popen,       (const char *cmd, const char *mode), (cmd, mode))                       \
     CALL(wait,    int,     pclose,      (FILE *f), (f))                                                         \
+    CALL(wait,    int,     fclose,      (FILE *f), (f))                                                         \
     CALL(wait,    int,     system,      (const char *cmd), (cmd))
 /* clang-format on */

@@ -1,9 +1,10 @@
 /* accept, connect, socket options and the close family: exported names only. */
 #include "io.h"
+#include "proc.h"
 #include "real.h"
 
-int accept(int fd, __SOCKADDR_ARG a, socklen_t *l) { return sockshield_accept(fd, a.__sockaddr__, l, 0, false); }
-int accept4(int fd, __SOCKADDR_ARG a, socklen_t *l, int f) { return sockshield_accept(fd, a.__sockaddr__, l, f, true); }
+int accept(int fd, __SOCKADDR_ARG a, socklen_t *l) { sockshield_proc_sweep_point(); return sockshield_accept(fd, a.__sockaddr__, l, 0, false); }
+int accept4(int fd, __SOCKADDR_ARG a, socklen_t *l, int f) { sockshield_proc_sweep_point(); return sockshield_accept(fd, a.__sockaddr__, l, f, true); }
 int connect(int fd, __CONST_SOCKADDR_ARG a, socklen_t l) { return sockshield_connect(SOCKSHIELD_CALL_connect, fd, a.__sockaddr__, l); }
 int __connect(int fd, __CONST_SOCKADDR_ARG a, socklen_t l) { return sockshield_connect(SOCKSHIELD_CALL___connect, fd, a.__sockaddr__, l); }
 int getsockopt(int fd, int lv, int nm, void *v, socklen_t *l) { return sockshield_getsockopt(fd, lv, nm, v, l); }

@@ -9,4 +9,5 @@ pid_t wait4(pid_t pid, int *st, int opt, struct rusage *ru) { return sockshield_
 int waitid(idtype_t t, id_t id, siginfo_t *in, int opt) { return sockshield_waitid(t, id, in, opt); }
 FILE *popen(const char *cmd, const char *mode) { return sockshield_popen(cmd, mode); }
 int pclose(FILE *f) { return sockshield_pclose(f); }
+int fclose(FILE *f) { return sockshield_fclose(f); }
 int system(const char *cmd) { return sockshield_system(cmd); }

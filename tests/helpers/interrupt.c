@@ -12,6 +12,7 @@
  *       alarm         alarm(1) just before the call (SIGALRM)
  *       kill:SIG      another process sends SIG with kill() once the call blocks
  *       tkill:SIG     a thread sends SIG with pthread_kill() once the call blocks
+ *       tqueue:SIG    a thread sends SIG with pthread_sigqueue() once the call blocks
  *       child-exit    a child process exits once the call blocks (SIGCHLD)
  *
  * The handler is installed with sigaction and flags 0 (no SA_RESTART); it
@@ -127,11 +128,18 @@ static void *tkiller(void *arg)
     return NULL;
 }
 
+static void *tqueuer(void *arg)
+{
+    hu_wait_blocked(getpid(), getpid(), nr, nr2);
+    pthread_sigqueue(main_thread, *(int *)arg, (union sigval){ .sival_int = 1 });
+    return NULL;
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 3) {
         fprintf(stderr, "usage: interrupt recv|read|accept|connect-tcp|connect-unix "
-                        "none|alarm|kill:SIG|tkill:SIG|child-exit\n");
+                        "none|alarm|kill:SIG|tkill:SIG|tqueue:SIG|child-exit\n");
         return 2;
     }
     const char *c = argv[1], *how = argv[2];
@@ -147,7 +155,7 @@ int main(int argc, char **argv)
         return 2;
 
     int sig = 0;
-    bool by_kill = false, by_tkill = false, by_exit = false, by_alarm = false;
+    bool by_kill = false, by_tkill = false, by_tqueue = false, by_exit = false, by_alarm = false;
     if (!strcmp(how, "alarm"))
         sig = SIGALRM, by_alarm = true;
     else if (!strcmp(how, "child-exit"))
@@ -156,9 +164,11 @@ int main(int argc, char **argv)
         sig = hu_signum(how + 5), by_kill = true;
     else if (!strncmp(how, "tkill:", 6))
         sig = hu_signum(how + 6), by_tkill = true;
+    else if (!strncmp(how, "tqueue:", 7))
+        sig = hu_signum(how + 7), by_tqueue = true;
     else if (strcmp(how, "none"))
         return 2;
-    if ((by_kill || by_tkill) && !sig)
+    if ((by_kill || by_tkill || by_tqueue) && !sig)
         return 2;
     waits_for_signal = sig != 0;
 
@@ -212,6 +222,8 @@ int main(int argc, char **argv)
     hu_thread(&done, completer, NULL);
     if (by_tkill)
         hu_thread(&killer, tkiller, &sig);
+    if (by_tqueue)
+        hu_thread(&killer, tqueuer, &sig);
     if (by_alarm)
         alarm(1);
 

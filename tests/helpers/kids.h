@@ -88,6 +88,22 @@ static inline int kids_settle(double seconds, int *alive_left)
     return zombies;
 }
 
+/* A sweep point of SOCKSHIELD_REAP, which reaps at the wrapped accept,
+ * fork, exec and waits, never from a signal handler: an exec that fails.
+ * Bare (or with REAP off) it changes nothing. */
+static inline void kids_sweep_point(void)
+{
+    execl("/nonexistent/sockshield-sweep-point", "sweep-point", (char *)NULL);
+}
+
+/* kids_settle, with a sweep point once the children have ended. */
+static inline int kids_settle_swept(double seconds, int *alive_left)
+{
+    kids_settle(seconds, alive_left);
+    kids_sweep_point();
+    return kids_settle(seconds, alive_left);
+}
+
 /* Waits (at most `seconds`) until pid is no longer running: returns 'Z'
  * when it is a zombie, 0 when it is gone (somebody reaped it). */
 static inline char kids_wait_end(pid_t pid, double seconds)

@@ -17,6 +17,7 @@
  *   blocking-threads  the same with a second thread that takes SIGCHLD
  *   popen          popen+pclose: exit status, written-to, killed, and a
  *                  status of 0 whose final flush failed
+ *   popen-fclose   the same, closed with fclose (glibc's pclose)
  *   handler        one child ends under our reaper, then the program
  *                  installs its own SIGCHLD handler that reaps with
  *                  waitpid(-1, WNOHANG); two more children end
@@ -25,10 +26,17 @@
  *                  reaper must work afterwards
  *   fork-in-wait   fork while another thread is blocked in a wait; the
  *                  fork child's own reaping must work
+ *   sleepers       a child ends while the program sleeps in sleep(1),
+ *                  nanosleep, poll, select, epoll_wait and sigtimedwait
+ *                  (300 ms each); prints what each returned
  *   exec-zombie LIB  leave a zombie child, then exec "reapwait inherited"
  *                  with LD_PRELOAD=LIB SOCKSHIELD_REAP=on added (LIB empty:
  *                  nothing added), which counts the zombies it inherited
  *                  across the exec, then waits for them
+ *
+ * The reaper runs at sweep points (the wrapped accept, fork, exec, waits):
+ * where the helper asks whether a child was reaped, it passes one first (a
+ * failed exec, kids.h).
  *
  * Exit 0 when it could run the mode; what happened is in the output. */
 #include <errno.h>
@@ -38,7 +46,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/epoll.h>
 #include <sys/resource.h>
+#include <sys/select.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -59,7 +70,8 @@ static const char *describe(int st)
 
 static const char *errname(int e)
 {
-    return e == ECHILD ? "ECHILD" : e == EINTR ? "EINTR" : e == EINVAL ? "EINVAL" : strerror(e);
+    return e == ECHILD ? "ECHILD" : e == EINTR ? "EINTR" : e == EINVAL ? "EINVAL"
+         : e == EAGAIN ? "EAGAIN" : strerror(e);
 }
 
 /* Spends `ms` of CPU time, so the child's rusage is not zero. */
@@ -96,6 +108,10 @@ static pid_t child(int code, bool killed, bool cpu)
 static void report_early(pid_t pid)
 {
     char st = kids_wait_end(pid, 10);
+    if (st == 'Z') {
+        kids_sweep_point();
+        st = kids_wait_end(pid, 10);
+    }
     printf("reaped-early=%s\n", st == 0 ? "yes" : st == 'Z' ? "no" : "still-running");
 }
 
@@ -237,6 +253,8 @@ static int blocking(bool threads)
     return 0;
 }
 
+static bool use_fclose; /* glibc's fclose of a popen stream is its pclose */
+
 /* popen's shell ends before pclose is called.  A writer's line is flushed
  * at once unless `hold_back`: then pclose's own flush meets the closed pipe. */
 static void popen_case(const char *label, const char *cmd, const char *mode, bool hold_back)
@@ -256,10 +274,17 @@ static void popen_case(const char *label, const char *cmd, const char *mode, boo
             fflush(f);
     }
     int alive;
-    int zombies = kids_settle(10, &alive);
+    int zombies = kids_settle_swept(10, &alive);
     printf("%s reaped-early=%s\n", label, alive ? "still-running" : zombies ? "no" : "yes");
-    int st = pclose(f);
-    printf("%s pclose=%s\n", label, st == -1 ? "-1" : describe(st));
+    /* through a pointer: gcc warns of fclose on popen's result, which is
+     * exactly what this case checks */
+    int (*volatile closer)(FILE *) = use_fclose ? fclose : pclose;
+    int st = closer(f);
+    printf("%s %s=%s\n", label, use_fclose ? "fclose" : "pclose", st == -1 ? "-1" : describe(st));
+    /* the shell was waited for: nothing is left for wait(-1) */
+    int any;
+    pid_t left = waitpid(-1, &any, WNOHANG);
+    printf("%s left=%s\n", label, left < 0 ? errname(errno) : left == 0 ? "running" : "a-child");
 }
 
 /* The program's own SIGCHLD handler, installed after the reaper ran. */
@@ -354,7 +379,7 @@ static int cancel_mode(void)
     kids_wait_end(lc, 10);
     for (int i = 0; i < 20; i++)
         child(0, false, false);
-    int alive, zombies = kids_settle(10, &alive);
+    int alive, zombies = kids_settle_swept(10, &alive);
     printf("after-cancel zombies=%d\n", zombies);
     return 0;
 }
@@ -373,7 +398,7 @@ static int fork_in_wait(void)
     if (x == 0) {
         for (int i = 0; i < 5; i++)
             child(0, false, false);
-        int alive, zombies = kids_settle(10, &alive);
+        int alive, zombies = kids_settle_swept(10, &alive);
         printf("fork-child zombies=%d\n", zombies);
         fflush(stdout);
         _exit(0);
@@ -411,6 +436,55 @@ static int exec_zombie(const char *self, const char *lib)
     return 1;
 }
 
+/* A child that ends 100 ms from now, while the caller is blocked. */
+static void ending_child(void)
+{
+    if (fork() == 0) {
+        kids_pause_ms(100);
+        _exit(0);
+    }
+}
+
+static const char *outcome(int rc, int err)
+{
+    return rc == 0 ? "0" : rc > 0 ? "ready" : errname(err);
+}
+
+static int sleepers(void)
+{
+    ending_child();
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    unsigned left = sleep(1);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double slept = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    printf("sleep=%u slept=%s", left, slept >= 0.95 ? "full" : "early");
+    ending_child();
+    struct timespec ts = { 0, 300000000 };
+    int rc = nanosleep(&ts, NULL);
+    printf(" nanosleep=%s", outcome(rc, errno));
+    ending_child();
+    rc = poll(NULL, 0, 300);
+    printf(" poll=%s", outcome(rc, errno));
+    ending_child();
+    struct timeval tv = { 0, 300000 };
+    rc = select(0, NULL, NULL, NULL, &tv);
+    printf(" select=%s", outcome(rc, errno));
+    int ep = epoll_create1(EPOLL_CLOEXEC);
+    struct epoll_event ev;
+    ending_child();
+    rc = epoll_wait(ep, &ev, 1, 300);
+    printf(" epoll_wait=%s", outcome(rc, errno));
+    sigset_t usr2;
+    sigemptyset(&usr2);
+    sigaddset(&usr2, SIGUSR2);
+    sigprocmask(SIG_BLOCK, &usr2, NULL);
+    ending_child();
+    rc = sigtimedwait(&usr2, NULL, &ts);
+    printf(" sigtimedwait=%s\n", outcome(rc, errno));
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     const char *mode = argc > 1 ? argv[1] : "waitpid";
@@ -419,7 +493,8 @@ int main(int argc, char **argv)
         return blocking(false);
     if (!strcmp(mode, "blocking-threads"))
         return blocking(true);
-    if (!strcmp(mode, "popen")) {
+    if (!strcmp(mode, "popen") || !strcmp(mode, "popen-fclose")) {
+        use_fclose = !strcmp(mode, "popen-fclose");
         popen_case("read", "echo hi; exit 3", "r", false);
         popen_case("write", "read line; exit 4", "w", false);
         popen_case("killed", "kill -TERM $$", "r", false);
@@ -437,6 +512,8 @@ int main(int argc, char **argv)
         return cancel_mode();
     if (!strcmp(mode, "fork-in-wait"))
         return fork_in_wait();
+    if (!strcmp(mode, "sleepers"))
+        return sleepers();
     if (!strcmp(mode, "inherited"))
         return inherited();
     if (!strcmp(mode, "exec-zombie"))

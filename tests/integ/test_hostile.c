@@ -100,6 +100,7 @@ static const struct var vars[] = {
     { "SOCKSHIELD_NORESTART", "ALRM,INT,TERM,HUP,QUIT", true },
     { "SOCKSHIELD_SIGNAL", "persistent", false },
     { "SOCKSHIELD_REAP", "off", false },
+    { "SOCKSHIELD_RUNTIMES", "auto", false },
     { "SOCKSHIELD_EVENTS", "epipe,reset,refused,eagain", true },
     { "SOCKSHIELD_LOG", "stderr", false },
     { "SOCKSHIELD_LOG_FORMAT", "text", false },

@@ -266,6 +266,25 @@ Test(restart, pthread_kill_still_wakes_a_thread_blocked_in_accept, .timeout = 60
     ss_run_free(&r);
 }
 
+/* pthread_sigqueue aims its signal at the thread as pthread_kill does
+ * (si_code SI_QUEUE, our own pid): it wakes the thread with EINTR, as bare;
+ * sigqueue to another process's pid keeps the restart (kill:USR1 above). */
+Test(restart, pthread_sigqueue_wakes_a_thread_like_pthread_kill, .timeout = 60)
+{
+    static const char *const calls[] = { "read", "recv", "accept" };
+    for (unsigned i = 0; i < sizeof calls / sizeof calls[0]; i++) {
+        struct ss_run r;
+        interrupt(&r, BARE, NULL, calls[i], "tqueue:USR1");
+        cr_expect(interrupted(&r) && strstr(r.out, "handled=1"), "bare %s: %s", calls[i],
+                  ss_describe(&r));
+        ss_run_free(&r);
+        interrupt(&r, SHIELD, NULL, calls[i], "tqueue:USR1");
+        cr_expect(interrupted(&r) && strstr(r.out, "handled=1"), "shielded %s: %s", calls[i],
+                  ss_describe(&r));
+        ss_run_free(&r);
+    }
+}
+
 /* The documented behaviour change: a program that relies on SIGUSR1 making
  * its blocking calls fail gets that back by naming it in
  * SOCKSHIELD_NORESTART (or with SOCKSHIELD_RESTART=off). */

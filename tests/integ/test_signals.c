@@ -262,10 +262,32 @@ Test(signals, fork_server_leaves_no_zombies_only_with_reap, .timeout = 120)
               "bare: %s", ss_describe(&bare));
     cr_expect(ss_exited(&off, 0) && strstr(off.out, "served=500 answered=500 zombies=500 "),
               "SOCKSHIELD_REAP=off: %s", ss_describe(&off));
-    cr_expect(ss_exited(&on, 0) && strstr(on.out, "served=500 answered=500 zombies=0 alive=0"),
+    /* No signal handler: the reaper sweeps at accept and fork, so only the
+     * children that ended after the last fork remain (README: two or three
+     * for a server that serves one connection at a time). */
+    const char *z = strstr(on.out, "served=500 answered=500 zombies=");
+    cr_expect(ss_exited(&on, 0) && z && atoi(z + strlen("served=500 answered=500 zombies=")) <= 3 &&
+                  strstr(on.out, " alive=0"),
               "SOCKSHIELD_REAP=on: %s", ss_describe(&on));
     ss_run_free(&bare);
     ss_run_free(&off);
+    ss_run_free(&on);
+}
+
+/* Bare, SIGCHLD at its default is discarded and interrupts nothing; the
+ * reaper must not change that (a SIGCHLD handler would: sleep, poll,
+ * select, epoll_wait and sigtimedwait ignore SA_RESTART). */
+Test(signals, reap_mode_never_interrupts_sleep_poll_or_select, .timeout = 60)
+{
+    const char *argv[] = { ss_helper("reapwait"), "sleepers", NULL };
+    static const char want[] = "sleep=0 slept=full nanosleep=0 poll=0 select=0 epoll_wait=0 "
+                               "sigtimedwait=EAGAIN\n";
+    struct ss_run bare, on;
+    run(&bare, false, NULL, argv);
+    run(&on, true, reap_on, argv);
+    cr_expect(ss_exited(&bare, 0) && !strcmp(bare.out, want), "bare: %s", ss_describe(&bare));
+    cr_expect(ss_exited(&on, 0) && !strcmp(on.out, want), "REAP=on: %s", ss_describe(&on));
+    ss_run_free(&bare);
     ss_run_free(&on);
 }
 
@@ -315,24 +337,33 @@ Test(signals, reap_mode_waits_blocked_in_the_kernel_race_the_reaper_safely, .tim
     }
 }
 
+/* pclose, and fclose, which is glibc's pclose for a popen stream: the
+ * shell is waited for and its status returned, nothing left for wait(-1). */
 Test(signals, reap_mode_pclose_returns_the_child_status, .timeout = 60)
 {
-    const char *argv[] = { ss_helper("reapwait"), "popen", NULL };
-    struct ss_run bare, on;
-    run(&bare, false, NULL, argv);
-    run(&on, true, reap_on, argv);
-    static const char *const results[] = { "read pclose=exited:3\n", "write pclose=exited:4\n",
-                                           "killed pclose=signaled:15\n",
-                                           "cloexec pclose=exited:5\n",
-                                           "flush-failed pclose=-1\n" };
-    for (int i = 0; i < 5; i++) {
-        cr_expect(strstr(bare.out, results[i]), "bare: %s", ss_describe(&bare));
-        cr_expect(strstr(on.out, results[i]), "REAP=on: %s", ss_describe(&on));
+    static const char *const modes[] = { "popen", "popen-fclose" };
+    for (int m = 0; m < 2; m++) {
+        const char *argv[] = { ss_helper("reapwait"), modes[m], NULL };
+        const char *call = m ? "fclose" : "pclose";
+        struct ss_run bare, on;
+        run(&bare, false, NULL, argv);
+        run(&on, true, reap_on, argv);
+        static const char *const labels[] = { "read", "write", "killed", "cloexec",
+                                              "flush-failed" };
+        static const char *const results[] = { "exited:3", "exited:4", "signaled:15",
+                                               "exited:5", "-1" };
+        for (int i = 0; i < 5; i++) {
+            char want[96];
+            snprintf(want, sizeof want, "%s %s=%s\n%s left=ECHILD\n", labels[i], call,
+                     results[i], labels[i]);
+            cr_expect(strstr(bare.out, want), "bare %s: %s", want, ss_describe(&bare));
+            cr_expect(strstr(on.out, want), "REAP=on %s: %s", want, ss_describe(&on));
+        }
+        cr_expect(ss_count(bare.out, "reaped-early=no") == 5, "bare: %s", bare.out);
+        cr_expect(ss_count(on.out, "reaped-early=yes") == 5, "REAP=on: %s", on.out);
+        ss_run_free(&bare);
+        ss_run_free(&on);
     }
-    cr_expect(ss_count(bare.out, "reaped-early=no") == 5, "bare: %s", bare.out);
-    cr_expect(ss_count(on.out, "reaped-early=yes") == 5, "REAP=on: %s", on.out);
-    ss_run_free(&bare);
-    ss_run_free(&on);
 }
 
 Test(signals, reap_mode_program_installing_its_own_sigchld_handler_reaps_itself)
@@ -444,8 +475,8 @@ Test(signals, children_start_with_default_sigpipe_and_sigchld_unless_shielded, .
     expect_children(false, NULL, "PIPE=default CHLD=default", "bare");
     /* the parent catches both; exec resets handlers */
     expect_children(true, off, "PIPE=default CHLD=default", "INHERIT=off REAP=on");
-    /* the children load the library again */
-    expect_children(true, inherit, "PIPE=caught CHLD=caught", "INHERIT=on REAP=on");
+    /* the children load the library again; the reaper is no handler */
+    expect_children(true, inherit, "PIPE=caught CHLD=default", "INHERIT=on REAP=on");
     /* SIG_IGN survives exec, as documented */
     expect_children(true, ignore, "PIPE=ignored CHLD=default", "SIGPIPE=ignore INHERIT=off");
 }

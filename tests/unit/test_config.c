@@ -108,6 +108,7 @@ static void assert_config_eq(const struct sockshield_config *a, const struct soc
     cr_assert_eq(a->log_rate, b->log_rate);
     cr_assert_eq(a->summary, b->summary);
     cr_assert_eq(a->inherit, b->inherit);
+    cr_assert_eq(a->runtimes, b->runtimes);
 }
 
 static void assert_defaults(void)
@@ -141,9 +142,9 @@ static void assert_good(const char *name, const char *value)
 
 static const char *const all_names[] = {
     SOCKSHIELD_ENV_SIGPIPE, SOCKSHIELD_ENV_PIPELINE, SOCKSHIELD_ENV_RESTART, SOCKSHIELD_ENV_NORESTART,
-    SOCKSHIELD_ENV_SIGNAL, SOCKSHIELD_ENV_REAP, SOCKSHIELD_ENV_EVENTS,
-    SOCKSHIELD_ENV_LOG, SOCKSHIELD_ENV_LOG_FORMAT, SOCKSHIELD_ENV_LOG_RATE,
-    SOCKSHIELD_ENV_SUMMARY, SOCKSHIELD_ENV_INHERIT,
+    SOCKSHIELD_ENV_SIGNAL, SOCKSHIELD_ENV_REAP, SOCKSHIELD_ENV_RUNTIMES,
+    SOCKSHIELD_ENV_EVENTS, SOCKSHIELD_ENV_LOG, SOCKSHIELD_ENV_LOG_FORMAT,
+    SOCKSHIELD_ENV_LOG_RATE, SOCKSHIELD_ENV_SUMMARY, SOCKSHIELD_ENV_INHERIT,
 };
 #define NVARS (sizeof all_names / sizeof all_names[0])
 
@@ -169,6 +170,7 @@ Test(config, defaults_are_those_of_the_design)
     cr_assert_eq(d.log_rate, 20);
     cr_assert_not(d.summary);
     cr_assert(d.inherit);
+    cr_assert(d.runtimes);
 }
 
 Test(config, empty_environment_gives_defaults_without_warning)
@@ -305,6 +307,17 @@ Test(config, signal_accepts_persistent_and_off)
     assert_bad(SOCKSHIELD_ENV_SIGNAL, "persist");
     cr_assert_str_eq(warned.line[0], "sockshield: SOCKSHIELD_SIGNAL='persist' is not valid "
                      "(accepted: persistent, off); using persistent\n");
+}
+
+Test(config, runtimes_accepts_auto_and_off)
+{
+    assert_good(SOCKSHIELD_ENV_RUNTIMES, "off");
+    cr_assert_not(cfg.runtimes);
+    assert_good(SOCKSHIELD_ENV_RUNTIMES, " AUTO ");
+    cr_assert(cfg.runtimes);
+    assert_bad(SOCKSHIELD_ENV_RUNTIMES, "on");
+    cr_assert_str_eq(warned.line[0], "sockshield: SOCKSHIELD_RUNTIMES='on' is not valid "
+                     "(accepted: auto, off); using auto\n");
 }
 
 Test(config, log_format_accepts_text_and_json)
