@@ -24,6 +24,7 @@
 #include <sys/syscall.h>
 
 #include "io.h"
+#include "log.h"
 #include "real.h"
 
 #define SOCKSHIELD_NARGS(...) SOCKSHIELD_NARGS_(__VA_ARGS__, 7, 6, 5, 4, 3, 2, 1, 0)
@@ -170,7 +171,8 @@ static inline long sockshield_syscall_result(long k)
  * arguments).  With one thread and no socket timeout learned, it clears
  * the record, makes the system call and returns; 0 and errors go to the
  * cold function by a sibling call with the arguments still in registers,
- * so this path has no frame at all.  Otherwise it tail-calls the calling
+ * so this path has no frame at all.  An EAGAIN goes from there straight to
+ * the logger (log.h), without the slow path's frames.  Otherwise it tail-calls the calling
  * function. */
 #define SOCKSHIELD_WRAP_SYS(RET, NAME, PARAMS, FD, DIR, REQ, ARGS, AGAIN, SYSCALL)           \
     SOCKSHIELD_SLOW(RET, NAME, PARAMS, FD, DIR, REQ, ARGS, AGAIN)                          \
@@ -178,6 +180,8 @@ static inline long sockshield_syscall_result(long k)
                                                         PARAMS, FD, ARGS)                  \
     __attribute__((noinline)) static RET sockshield_direct_##NAME(SOCKSHIELD_PARAMS_K PARAMS) \
     {                                                                                      \
+        if (k_ == -EAGAIN)                                                                 \
+            return (RET)sockshield_log_again_direct(SOCKSHIELD_CALL_##NAME, (FD));         \
         struct sockshield_args_##NAME a_ = { SOCKSHIELD_LIST ARGS };                       \
         sockshield_tls.sigs = sockshield_sigs_alone;                                       \
         return sockshield_slow_##NAME(&a_, (RET)sockshield_syscall_result(k_), false);     \
