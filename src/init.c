@@ -55,9 +55,13 @@ static const char *env(const char *name)
 static bool env_names_ours(void)
 {
     static const char prefix[] = "SOCKSHIELD_";
-    for (char **e = environ; e && *e; e++)
-        if ((*e)[0] == 'S' && strncmp(*e, prefix, sizeof prefix - 1) == 0)
+    for (char **e = environ; e && *e; e++) {
+        size_t i = 0;
+        while (i < sizeof prefix - 1 && (*e)[i] == prefix[i])
+            i++;
+        if (i == sizeof prefix - 1)
             return true;
+    }
     return false;
 }
 
