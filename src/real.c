@@ -241,13 +241,13 @@ static const void *found_in(unsigned i, const void *p)
     return bound_in[i] && bound[i] == p ? bound_in[i] : object_of(p);
 }
 
-/* The wrappers of read, write, recv and send make their system call
- * themselves while the process has one thread (wrap.h), under conditions
- * checked here once: the glibc is one whose own wrappers take that branch
- * on __libc_single_threaded (2.36 and later: read, write, recv and send
- * test it, and pthread_cancel of the calling thread clears it; checked by
- * disassembly), and all four real functions are in the object that
- * defines it, glibc, so no library between us and glibc (a test's fault
+/* The wrappers of read, write, recv, send, readv, writev, pread and pread64
+ * make their system call themselves while the process has one thread
+ * (wrap.h), under conditions checked here once: the glibc is one whose own
+ * wrappers take that branch on __libc_single_threaded (2.36 and later:
+ * all eight test it, and pthread_cancel of the calling thread clears it;
+ * checked by disassembly), and all eight real functions are in the object
+ * that defines it, glibc, so no library between us and glibc (a test's fault
  * injector, libfaketime, socket_wrapper) is skipped.  The flag read is
  * glibc's own copy, found after us in the lookup order (bound with the
  * real functions): a program that
@@ -269,7 +269,11 @@ void sockshield_real_choose_direct(void)
     const void *libc = flag ? found_in(BIND_FLAG, flag) : NULL;
     if (!libc || found_in(BIND_read, (void *)real_read) != libc ||
         found_in(BIND_write, (void *)real_write) != libc ||
-        found_in(BIND_recv, (void *)real_recv) != libc || found_in(BIND_send, (void *)real_send) != libc)
+        found_in(BIND_recv, (void *)real_recv) != libc || found_in(BIND_send, (void *)real_send) != libc ||
+        found_in(BIND_readv, (void *)real_readv) != libc ||
+        found_in(BIND_writev, (void *)real_writev) != libc ||
+        found_in(BIND_pread, (void *)real_pread) != libc ||
+        found_in(BIND_pread64, (void *)real_pread64) != libc)
         return;
     __atomic_store_n(&sockshield_direct, flag, __ATOMIC_RELEASE);
 }

@@ -13,8 +13,9 @@
  * lives in callee-saved registers, so there is no save and restore around
  * the real call: the benchmark (make bench) showed that frame, not the
  * instruction count, was most of the cost on a fast system call.
- * read, write, recv and send go further (SOCKSHIELD_WRAP_*_SYS): with one
- * thread they make the system call themselves, as glibc would.
+ * read, write, recv, send, readv, writev, pread and pread64 go further
+ * (SOCKSHIELD_WRAP_*_SYS): with one thread they make the system call
+ * themselves, as glibc would.
  *
  * In `requested`, the arguments are a_->name (bytes asked for, for eof). */
 #ifndef SOCKSHIELD_WRAP_H
@@ -53,7 +54,8 @@
 #define SOCKSHIELD_PARAMS_K(...) __VA_ARGS__, long k_
 
 /* Direct system calls (x86_64, glibc 2.36 and later).  glibc's read,
- * write, recv and send test __libc_single_threaded and, when no other
+ * write, recv, send, readv, writev, pread and pread64 test
+ * __libc_single_threaded and, when no other
  * thread exists, make the system call without the cancellation bookkeeping
  * (pthread_cancel of the caller itself clears the flag first).  When these
  * four resolve to glibc's own functions, their wrappers take that same
@@ -99,6 +101,18 @@ static inline __attribute__((always_inline)) long sockshield_syscall4(long nr, i
                      : "rcx", "r11", "memory");
     return ret;
 }
+/* pread64: the offset is the fourth argument, whole. */
+static inline __attribute__((always_inline)) long sockshield_syscall4l(long nr, int fd, const void *b,
+                                                                       size_t n, long off)
+{
+    register long r10 __asm__("r10") = off;
+    long ret;
+    __asm__ volatile("syscall"
+                     : "=a"(ret)
+                     : "0"(nr), "D"(fd), "S"(b), "d"(n), "r"(r10)
+                     : "rcx", "r11", "memory");
+    return ret;
+}
 #else
 #define SOCKSHIELD_DIRECT_SYSCALLS 0
 #define SOCKSHIELD_DIRECT_OK() 0
@@ -107,6 +121,7 @@ static inline void sockshield_direct_off(void)
 }
 #define sockshield_syscall3(nr, a, b, c) (-1L)
 #define sockshield_syscall4(nr, a, b, c, d) (-1L)
+#define sockshield_syscall4l(nr, a, b, c, d) (-1L)
 #endif
 
 /* A direct call's result as glibc returns it: -1 with errno for an error. */
@@ -198,7 +213,7 @@ static inline long sockshield_syscall_result(long k)
         return sockshield_call_##NAME ARGS;                                                \
     }
 
-/* The four with a direct path: (syscall number, its arguments). */
+/* The eight with a direct path: (syscall number, its arguments). */
 #define SOCKSHIELD_WRAP_IN_SYS(ret, name, params, fd, requested, args, syscall)            \
     SOCKSHIELD_WRAP_SYS(ret, name, params, fd, SOCKSHIELD_DIR_IN, requested, args,         \
                         sockshield_io_again(&io_, r_), syscall)
