@@ -6,24 +6,24 @@
  *
  * dlsym(RTLD_NEXT, name) searches the global scope from the object after
  * ours and returns the first definition.  The pass reads the objects in
- * the order dl_iterate_phdr reports them (the loader's list: the program,
- * the preloads, then the dependencies, the order of the global scope for
- * everything loaded at start-up) and takes a name from here only when the
- * answer cannot differ from dlsym's:
+ * the order dl_iterate_phdr reports them, the loader's list.  For what was
+ * loaded at start-up (the program, the preloads, their dependencies) that
+ * list is in the order of the global scope; everything loaded later
+ * (dlopen, audit namespaces) is appended after it, so it comes after libc
+ * in the list, and in the scope, or is not in the scope at all.  A name is
+ * taken from the pass when its answer cannot differ from dlsym's:
  *
- *   - this library comes before libc in that list (loaded at start-up, as
+ *   - this library comes before libc in the list (loaded at start-up, as
  *     a preload or a dependency, not by dlopen);
- *   - among the objects after ours, exactly one has the name in its hash
- *     table, and that object is libc.  A second candidate (a preload
- *     between us and libc such as tests/fault, libfaketime, socket_wrapper;
- *     an object another constructor loaded with dlopen; a copy of libc in
- *     an audit namespace; the vDSO) means the order of the scope decides,
- *     so that name goes to dlsym, whose answer is the definition;
- *   - libc's entry is plainly a function or object of a single, default
- *     version (an indirect function, or several versions of the name, go
- *     to dlsym too: it runs the resolver, or picks the newest).
+ *   - no object between ours and libc has the name in its hash table (a
+ *     preload there, such as tests/fault, libfaketime or socket_wrapper,
+ *     sends the name to dlsym), and libc defines it: then libc's is the
+ *     first definition after ours, whatever comes after libc;
+ *   - libc's entry is plainly a function or object of its default version
+ *     (an indirect function goes to dlsym, which runs its resolver).
  *
- * An object without a GNU hash table after ours sends every name to dlsym.
+ * An object without a GNU hash table between ours and libc sends every
+ * name to dlsym.
  * What is left to dlsym costs what it did before; in a plain process that
  * is nothing.  Nothing here allocates or takes a lock of ours:
  * dl_iterate_phdr takes the loader's, as dlsym does, so it can be called
@@ -108,7 +108,7 @@ static int collect(struct dl_phdr_info *info, size_t size, void *data)
     else if (s->libc_at < 0 && contains(info, s->libc))
         s->libc_at = (int)s->count;
     s->count++;
-    return 0;
+    return s->libc_at >= 0; /* nothing after libc matters */
 }
 
 /* The first defined entry of `name` (hash h) in o's table, or NULL; with
@@ -162,19 +162,18 @@ bool sockshield_bind_next(const char *const *names, const uint32_t *hashes, unsi
                       .libc_at = -1 };
     dl_iterate_phdr(collect, &s);
     bool usable = !s.overflow && s.self_at >= 0 && s.libc_at > s.self_at;
-    for (unsigned k = s.self_at + 1; usable && k < s.count; k++)
+    for (int k = s.self_at + 1; usable && k <= s.libc_at; k++)
         usable = s.objects[k].gnu_hash != NULL;
     for (unsigned i = 0; i < n; i++) {
         void *p = NULL;
         if (usable) {
             const ElfW(Sym) *sym = NULL;
-            for (unsigned k = s.self_at + 1; k < s.count; k++) {
-                const ElfW(Sym) *e = find(&s.objects[k], names[i], hashes[i], (int)k == s.libc_at);
-                if (e && (sym || (int)k != s.libc_at)) {
-                    sym = NULL; /* another candidate: the scope's order decides */
+            for (int k = s.self_at + 1; k <= s.libc_at; k++) {
+                sym = find(&s.objects[k], names[i], hashes[i], k == s.libc_at);
+                if (sym && k != s.libc_at) {
+                    sym = NULL; /* an object between us and libc has it: dlsym decides */
                     break;
                 }
-                sym = sym ? sym : e;
             }
             if (sym)
                 p = plain_address(&s.objects[s.libc_at], sym);
