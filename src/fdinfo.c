@@ -14,8 +14,8 @@ struct entry {
     unsigned seq;        /* odd while being written (a seqlock) */
     unsigned char valid;
     unsigned long ino;
-    socklen_t local_len, peer_len;
-    struct sockaddr_storage local, peer;
+    socklen_t peer_len;
+    struct sockaddr_storage peer; /* the local address is asked at event time */
 };
 
 static struct entry *table;
@@ -82,10 +82,6 @@ void sockshield_fdinfo_remember(int fd, const struct sockaddr *peer, socklen_t l
             len = sizeof e->peer;
     }
     e->peer_len = len;
-    socklen_t ll = sizeof e->local;
-    if (syscall(SYS_getsockname, fd, &e->local, &ll) != 0)
-        ll = 0;
-    e->local_len = ll > sizeof e->local ? sizeof e->local : ll;
     e->valid = e->ino != 0;
     __atomic_add_fetch(&e->seq, 1, __ATOMIC_ACQ_REL);
     errno = saved;
@@ -119,9 +115,7 @@ void sockshield_fdinfo_copy(int fd, int fd2)
     raise_high_water(fd2);
     __atomic_add_fetch(&b->seq, 1, __ATOMIC_ACQ_REL);
     b->ino = a->ino;
-    b->local = a->local;
     b->peer = a->peer;
-    b->local_len = a->local_len;
     b->peer_len = a->peer_len;
     b->valid = 1;
     __atomic_add_fetch(&b->seq, 1, __ATOMIC_ACQ_REL);
@@ -192,27 +186,28 @@ void sockshield_fdinfo_describe(int fd, struct sockshield_fdview *v)
     }
     v->kind = socket_kind(fd, &v->stream);
 
+    /* Only the peer is remembered (at accept and connect): the kernel
+     * forgets it on a reset, but keeps the local address after a reset or
+     * a refused connect, so that one is always asked now. */
+    socklen_t l = sizeof v->local;
+    if (syscall(SYS_getsockname, fd, &v->local, &l) == 0)
+        v->local_len = l > sizeof v->local ? sizeof v->local : l;
     struct entry *e = used_slot(fd);
     for (int tries = 0; e && tries < 4; tries++) {
         unsigned s1 = __atomic_load_n(&e->seq, __ATOMIC_ACQUIRE);
         if ((s1 & 1) || !__atomic_load_n(&e->valid, __ATOMIC_ACQUIRE) ||
             e->ino != (unsigned long)st.st_ino)
             break;
-        v->local_len = e->local_len;
         v->peer_len = e->peer_len;
-        memcpy(&v->local, &e->local, sizeof v->local);
         memcpy(&v->peer, &e->peer, sizeof v->peer);
         if (__atomic_load_n(&e->seq, __ATOMIC_ACQUIRE) == s1) {
             errno = saved;
             return;
         }
-        v->local_len = v->peer_len = 0;
+        v->peer_len = 0;
     }
     /* Not made through us (inherited, socket activation, SCM_RIGHTS, a
      * socket that only sends to): ask the kernel while it still knows. */
-    socklen_t l = sizeof v->local;
-    if (syscall(SYS_getsockname, fd, &v->local, &l) == 0)
-        v->local_len = l > sizeof v->local ? sizeof v->local : l;
     l = sizeof v->peer;
     if (syscall(SYS_getpeername, fd, &v->peer, &l) == 0)
         v->peer_len = l > sizeof v->peer ? sizeof v->peer : l;

@@ -1,7 +1,7 @@
-/* What sockshield knows about each fd: the socket kind and the addresses,
- * remembered when the connection is made, because getpeername fails with
- * ENOTCONN once a reset moved the socket to TCP_CLOSE (interposition notes
- * §6.2).  Entries carry the socket's inode so a number reused behind our back
+/* What sockshield knows about each fd: the socket kind and the peer's
+ * address, remembered when the connection is made, because getpeername
+ * fails with ENOTCONN once a reset moved the socket to TCP_CLOSE
+ * (interposition notes §6.2); the local address survives it.  Entries carry the socket's inode so a number reused behind our back
  * (fclose, closefrom, libc internals) is never described with stale data. */
 #ifndef SOCKSHIELD_FDINFO_H
 #define SOCKSHIELD_FDINFO_H
@@ -18,8 +18,9 @@ struct sockshield_fdview {
 
 /* Reserves the table (virtual memory only; pages are touched on use). */
 void sockshield_fdinfo_init(void);
-/* fd is connected (or connecting) to peer: remember both ends.  peer NULL:
- * ask the kernel (getpeername), for a connection just accepted. */
+/* fd is connected (or connecting) to peer: remember the peer (the local
+ * address is asked when an event needs it).  peer NULL: ask the kernel
+ * (getpeername), for a connection just accepted. */
 void sockshield_fdinfo_remember(int fd, const struct sockaddr *peer, socklen_t len);
 void sockshield_fdinfo_forget(int fd);
 void sockshield_fdinfo_forget_range(unsigned lo, unsigned hi);

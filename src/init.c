@@ -42,9 +42,25 @@ static void warn_sink(void *ctx, const char *line, size_t len)
 
 /* In secure-execution processes (setuid, capabilities) nothing is taken
  * from the environment: no user picks where a privileged process writes. */
+static bool any_ours; /* the environment names a SOCKSHIELD_ variable */
 static const char *env(const char *name)
 {
-    return secure_getenv(name);
+    return any_ours ? secure_getenv(name) : NULL;
+}
+
+/* Most processes a shielded program starts set none of our variables:
+ * then one pass over the environment replaces a search per variable. */
+static bool env_names_ours(void)
+{
+    static const char prefix[] = "SOCKSHIELD_";
+    for (char **e = environ; e && *e; e++) {
+        size_t i = 0;
+        while (i < sizeof prefix - 1 && (*e)[i] == prefix[i])
+            i++;
+        if (i == sizeof prefix - 1)
+            return true;
+    }
+    return false;
 }
 
 static bool entry_is_us(const char *entry, size_t len, const char *self)
@@ -124,11 +140,12 @@ void sockshield_init(void)
     init_here = 1;
     sockshield_real_bind();
     sockshield_real_choose_direct();
+    any_ours = env_names_ours();
     sockshield_config_load(&sockshield_cfg, env, warn_sink, NULL);
 
     /* The launcher's marker: it ignored SIGPIPE for static programs; the
      * program's own view is SIG_DFL.  Read once, never passed on. */
-    const char *marker = getenv(SOCKSHIELD_ENV_LAUNCHER);
+    const char *marker = any_ours ? getenv(SOCKSHIELD_ENV_LAUNCHER) : NULL;
     bool launcher = marker && strcmp(marker, "1") == 0;
     if (marker)
         unsetenv(SOCKSHIELD_ENV_LAUNCHER);

@@ -644,6 +644,43 @@ void sockshield_log_ended(int fd)
     sockshield_log_summary();
 }
 
+/* True when an EAGAIN event repeats the last one of its kind inside the
+ * collapse window and was counted as a repeat, exactly as
+ * sockshield_log_event would have done with one thread. */
+static bool again_repeat_alone(enum sockshield_call call, int fd)
+{
+    /* What sockshield_log_event checks before its own single-thread
+     * refusal: enabled, no summary to count it in (the full path counts),
+     * a sink, collapsing on, not inside the logger, one thread. */
+    if (!(sockshield_cfg.events & SOCKSHIELD_EV_BIT(SOCKSHIELD_EV_EAGAIN)) || sockshield_cfg.summary ||
+        sink.kind == SOCKSHIELD_LOG_NONE || !sockshield_cfg.log_rate || sockshield_tls.depth || !alone())
+        return false;
+    struct sockshield_collapse *c = &collapses[SOCKSHIELD_EV_EAGAIN];
+    uint64_t key = sockshield_collapse_key(call, fd, EAGAIN, sockshield_fdinfo_generation(fd));
+    if (__atomic_load_n(&c->key, __ATOMIC_RELAXED) != key)
+        return false;
+    /* The depth the slow path gives the logger (io.c): a signal handler's
+     * event on this thread, meanwhile, stays away from the plain add. */
+    sockshield_tls.depth = 1;
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    bool counted = sockshield_collapse_alone(c, key, coarse_ms());
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    sockshield_tls.depth = 0;
+    return counted;
+}
+
+long sockshield_log_again_direct(enum sockshield_call call, int fd)
+{
+    if (!again_repeat_alone(call, fd)) {
+        /* what io.c's slow path does with an EAGAIN */
+        sockshield_tls.depth++;
+        sockshield_log_event(SOCKSHIELD_EV_EAGAIN, call, fd, EAGAIN, NULL, 0);
+        sockshield_tls.depth--;
+    }
+    errno = EAGAIN;
+    return -1;
+}
+
 void sockshield_log_summary_rearm(void)
 {
     __atomic_store_n(&summary_pid, 0, __ATOMIC_RELEASE);

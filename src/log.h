@@ -34,6 +34,14 @@ void sockshield_log_stderr_moved(void);
  * (the process dies as bare, without its exit handlers). */
 void sockshield_log_ended(int fd);
 
+/* The direct path's EAGAIN (wrap.h: one thread, the system call made by
+ * the wrapper): what the slow path does with it (io.c: the event, errno
+ * EAGAIN, -1), with the frames in between left out.  When the event
+ * repeats the last one of its kind inside the collapse window, it is
+ * counted as a repeat right here, as sockshield_log_event would: the
+ * refused flood of a busy poller costs a third of what it did. */
+long sockshield_log_again_direct(enum sockshield_call call, int fd);
+
 /* SOCKSHIELD_SUMMARY=on: the counts of this process, one record, once per
  * process image (at exit, or before an exec replaces the image).  A forked
  * child counts and reports its own events; a vfork child writes nothing. */

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 
+#include "bind.h"
 #include "wrap.h"
 
 #define RAW(name, ret, params, ...) \
@@ -150,20 +151,52 @@ LAZY(sigaction, int, (int sig, const struct sigaction *act, struct sigaction *ol
 #define SOCKSHIELD_REAL_DEF(family, ret, name, params, args) ret(*real_##name) params = boot_##name;
 SOCKSHIELD_SYMBOLS(SOCKSHIELD_REAL_DEF, SOCKSHIELD_NO_REAL)
 
-static void bind_one(void **slot, const char *name, void *self)
+/* The CALL names in table order, then the one datum the direct path needs;
+ * the real pointers and our own wrappers, in the same order. */
+enum {
+#define SOCKSHIELD_BIND_ID(family, ret, name, params, args) BIND_##name,
+    SOCKSHIELD_SYMBOLS(SOCKSHIELD_BIND_ID, SOCKSHIELD_NO_REAL)
+#undef SOCKSHIELD_BIND_ID
+    BIND_FLAG,
+    BIND_COUNT
+};
+static const char *const bind_names[BIND_COUNT] = {
+#define SOCKSHIELD_BIND_NAME(family, ret, name, params, args) #name,
+    SOCKSHIELD_SYMBOLS(SOCKSHIELD_BIND_NAME, SOCKSHIELD_NO_REAL)
+#undef SOCKSHIELD_BIND_NAME
+    "__libc_single_threaded",
+};
+static const uint32_t bind_hashes[BIND_COUNT] = {
+#define SOCKSHIELD_BIND_HASH(family, ret, name, params, args) SOCKSHIELD_GNU_HASH(#name),
+    SOCKSHIELD_SYMBOLS(SOCKSHIELD_BIND_HASH, SOCKSHIELD_NO_REAL)
+#undef SOCKSHIELD_BIND_HASH
+    SOCKSHIELD_GNU_HASH("__libc_single_threaded"),
+};
+#define SOCKSHIELD_BIND_LEN(family, ret, name, params, args) \
+    _Static_assert(sizeof #name <= SOCKSHIELD_GNU_HASH_MAX + 1, "a name too long for SOCKSHIELD_GNU_HASH");
+SOCKSHIELD_SYMBOLS(SOCKSHIELD_BIND_LEN, SOCKSHIELD_NO_REAL)
+#undef SOCKSHIELD_BIND_LEN
+/* What the last binding found, and in which object (bind.h). */
+static void *bound[BIND_COUNT], *bound_in[BIND_COUNT];
+
+static void refuse_self(const char *name)
 {
-    void *p = dlsym(RTLD_NEXT, name);
-    if (p == self) {
-        static const char pre[] = "sockshield: fatal: the real '";
-        static const char post[] = "' resolves to sockshield's own wrapper; refusing to recurse\n";
-        char line[256];
-        size_t n = 0, k = strnlen(name, 64);
-        memcpy(line + n, pre, sizeof pre - 1), n += sizeof pre - 1;
-        memcpy(line + n, name, k), n += k;
-        memcpy(line + n, post, sizeof post - 1), n += sizeof post - 1;
-        sockshield_warn_raw(line, n);
-        abort();
-    }
+    static const char pre[] = "sockshield: fatal: the real '";
+    static const char post[] = "' resolves to sockshield's own wrapper; refusing to recurse\n";
+    char line[256];
+    size_t n = 0, k = strnlen(name, 64);
+    memcpy(line + n, pre, sizeof pre - 1), n += sizeof pre - 1;
+    memcpy(line + n, name, k), n += k;
+    memcpy(line + n, post, sizeof post - 1), n += sizeof post - 1;
+    sockshield_warn_raw(line, n);
+    abort();
+}
+
+static void bind_one(void **slot, unsigned i, void *self)
+{
+    void *p = bound[i];
+    if (p == self)
+        refuse_self(bind_names[i]);
     if (p)
         __atomic_store_n(slot, p, __ATOMIC_RELEASE);
 }
@@ -203,15 +236,22 @@ static const void *object_of(const void *p)
     return s.found;
 }
 
-/* The wrappers of read, write, recv and send make their system call
- * themselves while the process has one thread (wrap.h), under conditions
- * checked here once: the glibc is one whose own wrappers take that branch
- * on __libc_single_threaded (2.36 and later: read, write, recv and send
- * test it, and pthread_cancel of the calling thread clears it; checked by
- * disassembly), and all four real functions are in the object that
- * defines it, glibc, so no library between us and glibc (a test's fault
+/* The object of a bound pointer: known from the binding pass, or looked up. */
+static const void *found_in(unsigned i, const void *p)
+{
+    return bound_in[i] && bound[i] == p ? bound_in[i] : object_of(p);
+}
+
+/* The wrappers of read, write, recv, send, readv, writev, pread and pread64
+ * make their system call themselves while the process has one thread
+ * (wrap.h), under conditions checked here once: the glibc is one whose own
+ * wrappers take that branch on __libc_single_threaded (2.36 and later:
+ * all eight test it, and pthread_cancel of the calling thread clears it;
+ * checked by disassembly), and all eight real functions are in the object
+ * that defines it, glibc, so no library between us and glibc (a test's fault
  * injector, libfaketime, socket_wrapper) is skipped.  The flag read is
- * glibc's own copy, found after us in the lookup order: a program that
+ * glibc's own copy, found after us in the lookup order (bound with the
+ * real functions): a program that
  * names __libc_single_threaded gets a copy of it in its own image (a copy
  * relocation), which comes first and which pthread_cancel does not clear. */
 void sockshield_real_choose_direct(void)
@@ -226,10 +266,15 @@ void sockshield_real_choose_direct(void)
         minor = minor * 10 + (*v++ - '0');
     if (major < 2 || (major == 2 && minor < 36))
         return;
-    const char *flag = dlsym(RTLD_NEXT, "__libc_single_threaded");
-    const void *libc = flag ? object_of(flag) : NULL;
-    if (!libc || object_of((void *)real_read) != libc || object_of((void *)real_write) != libc ||
-        object_of((void *)real_recv) != libc || object_of((void *)real_send) != libc)
+    const char *flag = bound[BIND_FLAG];
+    const void *libc = flag ? found_in(BIND_FLAG, flag) : NULL;
+    if (!libc || found_in(BIND_read, (void *)real_read) != libc ||
+        found_in(BIND_write, (void *)real_write) != libc ||
+        found_in(BIND_recv, (void *)real_recv) != libc || found_in(BIND_send, (void *)real_send) != libc ||
+        found_in(BIND_readv, (void *)real_readv) != libc ||
+        found_in(BIND_writev, (void *)real_writev) != libc ||
+        found_in(BIND_pread, (void *)real_pread) != libc ||
+        found_in(BIND_pread64, (void *)real_pread64) != libc)
         return;
     __atomic_store_n(&sockshield_direct, flag, __ATOMIC_RELEASE);
 }
@@ -254,9 +299,10 @@ static bool sets_up(const char *family)
 
 static void bind_all(bool early)
 {
+    sockshield_bind_next(bind_names, bind_hashes, BIND_COUNT, bound, bound_in);
 #define SOCKSHIELD_BIND(family, ret, name, params, args) \
     if (!early || !sets_up(#family))                     \
-        bind_one((void **)&real_##name, #name, (void *)&name);
+        bind_one((void **)&real_##name, BIND_##name, (void *)&name);
     SOCKSHIELD_SYMBOLS(SOCKSHIELD_BIND, SOCKSHIELD_NO_REAL)
 #undef SOCKSHIELD_BIND
 }

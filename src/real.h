@@ -21,8 +21,8 @@ void sockshield_real_bind(void);
 void sockshield_real_bind_early(void);
 /* After binding, in the full setup only (the early binding leaves write
  * and send unbound, and an early choice once lost the configuration):
- * lets read, write, recv and send make their system calls directly while
- * the process has one thread (wrap.h). */
+ * lets read, write, recv, send, readv, writev, pread and pread64 make
+ * their system calls directly while the process has one thread (wrap.h). */
 void sockshield_real_choose_direct(void);
 
 #endif

@@ -13,8 +13,9 @@
  * lives in callee-saved registers, so there is no save and restore around
  * the real call: the benchmark (make bench) showed that frame, not the
  * instruction count, was most of the cost on a fast system call.
- * read, write, recv and send go further (SOCKSHIELD_WRAP_*_SYS): with one
- * thread they make the system call themselves, as glibc would.
+ * read, write, recv, send, readv, writev, pread and pread64 go further
+ * (SOCKSHIELD_WRAP_*_SYS): with one thread they make the system call
+ * themselves, as glibc would.
  *
  * In `requested`, the arguments are a_->name (bytes asked for, for eof). */
 #ifndef SOCKSHIELD_WRAP_H
@@ -24,6 +25,7 @@
 #include <sys/syscall.h>
 
 #include "io.h"
+#include "log.h"
 #include "real.h"
 
 #define SOCKSHIELD_NARGS(...) SOCKSHIELD_NARGS_(__VA_ARGS__, 7, 6, 5, 4, 3, 2, 1, 0)
@@ -52,7 +54,8 @@
 #define SOCKSHIELD_PARAMS_K(...) __VA_ARGS__, long k_
 
 /* Direct system calls (x86_64, glibc 2.36 and later).  glibc's read,
- * write, recv and send test __libc_single_threaded and, when no other
+ * write, recv, send, readv, writev, pread and pread64 test
+ * __libc_single_threaded and, when no other
  * thread exists, make the system call without the cancellation bookkeeping
  * (pthread_cancel of the caller itself clears the flag first).  When these
  * four resolve to glibc's own functions, their wrappers take that same
@@ -98,6 +101,18 @@ static inline __attribute__((always_inline)) long sockshield_syscall4(long nr, i
                      : "rcx", "r11", "memory");
     return ret;
 }
+/* pread64: the offset is the fourth argument, whole. */
+static inline __attribute__((always_inline)) long sockshield_syscall4l(long nr, int fd, const void *b,
+                                                                       size_t n, long off)
+{
+    register long r10 __asm__("r10") = off;
+    long ret;
+    __asm__ volatile("syscall"
+                     : "=a"(ret)
+                     : "0"(nr), "D"(fd), "S"(b), "d"(n), "r"(r10)
+                     : "rcx", "r11", "memory");
+    return ret;
+}
 #else
 #define SOCKSHIELD_DIRECT_SYSCALLS 0
 #define SOCKSHIELD_DIRECT_OK() 0
@@ -106,6 +121,7 @@ static inline void sockshield_direct_off(void)
 }
 #define sockshield_syscall3(nr, a, b, c) (-1L)
 #define sockshield_syscall4(nr, a, b, c, d) (-1L)
+#define sockshield_syscall4l(nr, a, b, c, d) (-1L)
 #endif
 
 /* A direct call's result as glibc returns it: -1 with errno for an error. */
@@ -170,7 +186,8 @@ static inline long sockshield_syscall_result(long k)
  * arguments).  With one thread and no socket timeout learned, it clears
  * the record, makes the system call and returns; 0 and errors go to the
  * cold function by a sibling call with the arguments still in registers,
- * so this path has no frame at all.  Otherwise it tail-calls the calling
+ * so this path has no frame at all.  An EAGAIN goes from there straight to
+ * the logger (log.h), without the slow path's frames.  Otherwise it tail-calls the calling
  * function. */
 #define SOCKSHIELD_WRAP_SYS(RET, NAME, PARAMS, FD, DIR, REQ, ARGS, AGAIN, SYSCALL)           \
     SOCKSHIELD_SLOW(RET, NAME, PARAMS, FD, DIR, REQ, ARGS, AGAIN)                          \
@@ -178,6 +195,8 @@ static inline long sockshield_syscall_result(long k)
                                                         PARAMS, FD, ARGS)                  \
     __attribute__((noinline)) static RET sockshield_direct_##NAME(SOCKSHIELD_PARAMS_K PARAMS) \
     {                                                                                      \
+        if (k_ == -EAGAIN)                                                                 \
+            return (RET)sockshield_log_again_direct(SOCKSHIELD_CALL_##NAME, (FD));         \
         struct sockshield_args_##NAME a_ = { SOCKSHIELD_LIST ARGS };                       \
         sockshield_tls.sigs = sockshield_sigs_alone;                                       \
         return sockshield_slow_##NAME(&a_, (RET)sockshield_syscall_result(k_), false);     \
@@ -194,7 +213,7 @@ static inline long sockshield_syscall_result(long k)
         return sockshield_call_##NAME ARGS;                                                \
     }
 
-/* The four with a direct path: (syscall number, its arguments). */
+/* The eight with a direct path: (syscall number, its arguments). */
 #define SOCKSHIELD_WRAP_IN_SYS(ret, name, params, fd, requested, args, syscall)            \
     SOCKSHIELD_WRAP_SYS(ret, name, params, fd, SOCKSHIELD_DIR_IN, requested, args,         \
                         sockshield_io_again(&io_, r_), syscall)

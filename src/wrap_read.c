@@ -3,9 +3,9 @@
 
 SOCKSHIELD_WRAP_IN_SYS(ssize_t, read, (int fd, void *b, size_t n), fd, a_->n, (fd, b, n), sockshield_syscall3(SYS_read, fd, b, n))
 SOCKSHIELD_WRAP_IN(ssize_t, __read, (int fd, void *b, size_t n), fd, a_->n, (fd, b, n))
-SOCKSHIELD_WRAP_IN(ssize_t, readv, (int fd, const struct iovec *v, int c), fd, 1, (fd, v, c))
-SOCKSHIELD_WRAP_IN(ssize_t, pread, (int fd, void *b, size_t n, off_t o), fd, a_->n, (fd, b, n, o))
-SOCKSHIELD_WRAP_IN(ssize_t, pread64, (int fd, void *b, size_t n, off64_t o), fd, a_->n, (fd, b, n, o))
+SOCKSHIELD_WRAP_IN_SYS(ssize_t, readv, (int fd, const struct iovec *v, int c), fd, 1, (fd, v, c), sockshield_syscall3(SYS_readv, fd, v, c))
+SOCKSHIELD_WRAP_IN_SYS(ssize_t, pread, (int fd, void *b, size_t n, off_t o), fd, a_->n, (fd, b, n, o), sockshield_syscall4l(SYS_pread64, fd, b, n, o))
+SOCKSHIELD_WRAP_IN_SYS(ssize_t, pread64, (int fd, void *b, size_t n, off64_t o), fd, a_->n, (fd, b, n, o), sockshield_syscall4l(SYS_pread64, fd, b, n, o))
 SOCKSHIELD_WRAP_IN(ssize_t, __pread64, (int fd, void *b, size_t n, off64_t o), fd, a_->n, (fd, b, n, o))
 SOCKSHIELD_WRAP_IN(ssize_t, preadv, (int fd, const struct iovec *v, int c, off_t o), fd, 1, (fd, v, c, o))
 SOCKSHIELD_WRAP_IN(ssize_t, preadv64, (int fd, const struct iovec *v, int c, off64_t o), fd, 1, (fd, v, c, o))

@@ -3,7 +3,7 @@
 
 SOCKSHIELD_WRAP_OUT_SYS(ssize_t, write, (int fd, const void *b, size_t n), fd, (fd, b, n), sockshield_syscall3(SYS_write, fd, b, n))
 SOCKSHIELD_WRAP_OUT(ssize_t, __write, (int fd, const void *b, size_t n), fd, (fd, b, n))
-SOCKSHIELD_WRAP_OUT(ssize_t, writev, (int fd, const struct iovec *v, int c), fd, (fd, v, c))
+SOCKSHIELD_WRAP_OUT_SYS(ssize_t, writev, (int fd, const struct iovec *v, int c), fd, (fd, v, c), sockshield_syscall3(SYS_writev, fd, v, c))
 SOCKSHIELD_WRAP_OUT(ssize_t, pwrite, (int fd, const void *b, size_t n, off_t o), fd, (fd, b, n, o))
 SOCKSHIELD_WRAP_OUT(ssize_t, pwrite64, (int fd, const void *b, size_t n, off64_t o), fd, (fd, b, n, o))
 SOCKSHIELD_WRAP_OUT(ssize_t, __pwrite64, (int fd, const void *b, size_t n, off64_t o), fd, (fd, b, n, o))

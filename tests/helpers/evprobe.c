@@ -17,6 +17,9 @@
  *   evprobe handler              an epipe raised inside a signal handler
  *   evprobe burst N [MS]         N eagain events on one fd (a pause of MS ms halfway)
  *   evprobe spread N             N eagain events, each on another fd
+ *   evprobe alternate N          N eagain events alternating between two
+ *                                connected TCP sockets, then two on a new
+ *                                connection on the first one's fd number
  *   evprobe exec-after PROG ARGS one eagain event, then exec PROG
  *   evprobe steps                one eagain event per byte read from stdin
  *   evprobe flood NPROC N        one eagain event, then NPROC forked children
@@ -641,6 +644,32 @@ static int spread(long n)
     return 0;
 }
 
+/* n events, no two in a row with the same key: on connections a and b in
+ * turn, then, after a is closed, two on a new connection that the lowest
+ * free number puts on a's fd ("reused=1"): a new connection, not a repeat. */
+static int alternate(long n)
+{
+    struct sockaddr_storage la;
+    socklen_t ll;
+    int l = listener(AF_INET, &la, &ll);
+    int fd[2] = { connected(AF_INET, &la, ll), connected(AF_INET, &la, ll) };
+    char buf[16];
+    nonblock(fd[0]);
+    nonblock(fd[1]);
+    for (long i = 0; i < n; i++)
+        if (recv(fd[i % 2], buf, sizeof buf, 0) != -1 || errno != EAGAIN)
+            exit(3);
+    close(fd[0]);
+    int c = connected(AF_INET, &la, ll);
+    nonblock(c);
+    for (int i = 0; i < 2; i++)
+        if (recv(c, buf, sizeof buf, 0) != -1 || errno != EAGAIN)
+            exit(3);
+    printf("events=%ld reused=%d\n", n + 2, c == fd[0]);
+    close(l);
+    return 0;
+}
+
 /* One event, then the image is replaced: its summary is written before. */
 static int exec_after(char **argv)
 {
@@ -875,6 +904,8 @@ int main(int argc, char **argv)
         return burst(atol(argv[2]), argc > 3 ? atol(argv[3]) : 0);
     if (!strcmp(m, "spread") && argc == 3)
         return spread(atol(argv[2]));
+    if (!strcmp(m, "alternate") && argc == 3)
+        return alternate(atol(argv[2]));
     if (!strcmp(m, "exec-after") && argc >= 3)
         return exec_after(argv + 2);
     if (!strcmp(m, "steps"))

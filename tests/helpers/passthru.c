@@ -6,6 +6,9 @@
  *              pipe is full), SIGUSR1 (handler with flags 0) arrives: the
  *              kernel returns the short count, which must not be completed
  * socket-send  the same with send(8 MiB) on an AF_UNIX stream socket
+ * positioned   pread, pread64 at offsets, readv, writev and their errors,
+ *              with one thread (the calls the wrappers may make
+ *              themselves, wrap.h): prints what each returned and read
  * close        close() of a fresh fd, for the fault preload
  *              (SOCKSHIELD_FAULT=close:EINTR:1): -1/EINTR, and the fd is
  *              gone all the same (F_GETFD says EBADF)
@@ -19,6 +22,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "hutil.h"
@@ -38,6 +42,35 @@ static void *signaller(void *arg)
     return NULL;
 }
 
+static int positioned(void)
+{
+    char path[] = "/tmp/ss-passthru-XXXXXX";
+    int f = mkstemp(path), p[2];
+    if (f < 0 || pipe(p) != 0)
+        return 2;
+    unlink(path);
+    if (write(f, "abcdefghijklmnop", 16) != 16)
+        return 2;
+    char a[8] = { 0 }, b[8] = { 0 }, c[8] = { 0 }, d[8] = { 0 };
+    ssize_t r1 = pread(f, a, 4, 3);
+    ssize_t r2 = pread64(f, b, 5, 10);
+    ssize_t r3 = pread(f, c, 4, -1);
+    int e3 = errno;
+    ssize_t r4 = pread(p[0], c, 4, 0);
+    int e4 = errno;
+    struct iovec out[2] = { { "hello ", 6 }, { "world", 5 } };
+    ssize_t r5 = writev(p[1], out, 2);
+    struct iovec in[2] = { { c, 5 }, { d, 6 } };
+    ssize_t r6 = readv(p[0], in, 2);
+    volatile int bad = -1; /* out of the compiler's sight */
+    ssize_t r7 = writev(p[1], out, bad);
+    int e7 = errno;
+    printf("pread=%zd:%s pread64=%zd:%s neg=%zd:%s pipe=%zd:%s writev=%zd readv=%zd:%s|%s "
+           "badcount=%zd:%s\n",
+           r1, a, r2, b, r3, hu_errname(e3), r4, hu_errname(e4), r5, r6, c, d, r7, hu_errname(e7));
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2)
@@ -54,6 +87,8 @@ int main(int argc, char **argv)
                after ? hu_errname(after) : "open");
         return 0;
     }
+    if (!strcmp(mode, "positioned"))
+        return positioned();
     bool pipe_mode = !strcmp(mode, "pipe-write");
     if (!pipe_mode && strcmp(mode, "socket-send"))
         return 2;

@@ -741,3 +741,37 @@ Test(sinks, syslog_over_a_stream_socket_frames_messages_with_nul)
     free(path);
     free(logenv);
 }
+
+/* Without the summary, a single-threaded program's refused EAGAIN repeats
+ * are counted where the wrapper makes the system call (log.c,
+ * sockshield_log_again_direct): the counts must be the logger's.  First
+ * half of a burst: one line, the rest collapsed; after the window, the
+ * second half's first line carries exactly the first half's repeats. */
+Test(sinks, repeats_counted_without_the_summary_are_exact)
+{
+    struct ev_run run;
+    ev_probe(&run, "json", NULL, ARGV("burst", "3000", "1100"));
+    cr_assert(ss_exited(&run.r, 0), "%s", ss_describe(&run.r));
+    struct tally t;
+    tally(run.logpath, &t);
+    cr_expect_eq(t.lines, 2, "%ld lines", t.lines);
+    cr_expect_eq(t.repeat, 1499, "repeat %ld", t.repeat);
+    cr_expect_eq(t.suppressed, 0);
+    ev_run_free(&run);
+}
+
+/* ... and only repeats are: events on two connections in turn each print
+ * (20 lines fit the default rate's burst), and so does the first event of
+ * a new connection on a reused fd number, whose second is a repeat. */
+Test(sinks, events_that_change_key_or_connection_each_print_without_the_summary)
+{
+    struct ev_run run;
+    ev_probe(&run, "json", NULL, ARGV("alternate", "19"));
+    cr_assert(ss_exited(&run.r, 0), "%s", ss_describe(&run.r));
+    cr_assert(strstr(run.r.out, "reused=1"), "the new connection got another fd: %s", run.r.out);
+    struct tally t;
+    tally(run.logpath, &t);
+    cr_expect_eq(t.lines, 20, "%ld lines", t.lines);
+    cr_expect_eq(t.repeat + t.suppressed, 0);
+    ev_run_free(&run);
+}

@@ -499,6 +499,24 @@ Test(restart, short_counts_pass_through, .timeout = 60)
     ss_run_free(&shielded);
 }
 
+/* With one thread the wrappers of pread, pread64, readv and writev may
+ * make the system call themselves (wrap.h): offsets, vectors, results
+ * and errors are the kernel's, as bare. */
+Test(restart, positioned_and_vector_calls_pass_through, .timeout = 60)
+{
+    const char *argv[] = { ss_helper("passthru"), "positioned", NULL };
+    struct ss_run bare, shielded;
+    run(&bare, BARE, NULL, argv);
+    run(&shielded, SHIELD, NULL, argv);
+    cr_expect_str_eq(shielded.out,
+                     "pread=4:defg pread64=5:klmno neg=-1:EINVAL pipe=-1:ESPIPE writev=11 "
+                     "readv=11:hello| world badcount=-1:EINVAL\n",
+                     "%s", ss_describe(&shielded));
+    cr_expect_str_eq(shielded.out, bare.out);
+    ss_run_free(&bare);
+    ss_run_free(&shielded);
+}
+
 /* close is never retried: an EINTR from close means the fd is gone
  * (close(2)), so it reaches the program once, as bare. */
 Test(restart, close_is_never_retried, .timeout = 60)

@@ -1,0 +1,186 @@
+/* Binding the real functions in one pass over the symbol tables of the
+ * objects loaded after ours, instead of one dlsym(RTLD_NEXT) per name
+ * (real.c).  62 dlsym calls were 53 k instructions of every process's
+ * start-up, most of it dlsym's error handling around each lookup; this pass
+ * is a few thousand.
+ *
+ * dlsym(RTLD_NEXT, name) searches the global scope from the object after
+ * ours and returns the first definition.  The pass reads the objects in
+ * the order dl_iterate_phdr reports them, the loader's list.  For what was
+ * loaded at start-up (the program, the preloads, their dependencies) that
+ * list is in the order of the global scope; everything loaded later
+ * (dlopen, audit namespaces) is appended after it, so it comes after libc
+ * in the list, and in the scope, or is not in the scope at all.  A name is
+ * taken from the pass when its answer cannot differ from dlsym's:
+ *
+ *   - this library comes before libc in the list (loaded at start-up, as
+ *     a preload or a dependency, not by dlopen);
+ *   - no object between ours and libc has the name in its hash table (a
+ *     preload there, such as tests/fault, libfaketime or socket_wrapper,
+ *     sends the name to dlsym), and libc defines it: then libc's is the
+ *     first definition after ours, whatever comes after libc;
+ *   - libc's entry is plainly a function or object of its default version
+ *     (an indirect function goes to dlsym, which runs its resolver).
+ *
+ * An object without a GNU hash table between ours and libc sends every
+ * name to dlsym.
+ * What is left to dlsym costs what it did before; in a plain process that
+ * is nothing.  Nothing here allocates or takes a lock of ours:
+ * dl_iterate_phdr takes the loader's, as dlsym does, so it can be called
+ * where dlsym could (before libc's initialiser, from .preinit_array). */
+#include "bind.h"
+
+#include <dlfcn.h>
+#include <elf.h>
+#include <gnu/libc-version.h>
+#include <link.h>
+#include <stdint.h>
+#include <string.h>
+
+enum { MAX_OBJECTS = 64 };
+
+struct object {
+    uintptr_t base;
+    const ElfW(Phdr) * phdr;
+    unsigned phnum;
+    const uint32_t *gnu_hash; /* NULL: none (then nothing is taken from here) */
+    const ElfW(Sym) * symtab;
+    const char *strtab;
+    const ElfW(Half) * versym; /* NULL: no versions */
+};
+
+struct scan {
+    uintptr_t self, libc; /* an address inside ours, inside libc */
+    int self_at, libc_at; /* their places in objects[], -1 until seen */
+    unsigned count;
+    bool overflow;
+    struct object objects[MAX_OBJECTS];
+};
+
+static bool contains(const struct dl_phdr_info *info, uintptr_t addr)
+{
+    for (unsigned i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type == PT_LOAD && addr - (info->dlpi_addr + ph->p_vaddr) < ph->p_memsz)
+            return true;
+    }
+    return false;
+}
+
+/* A pointer of the dynamic section.  The loader has relocated them in
+ * place where the section is writable; where it is not (the vDSO, and
+ * every object on targets with read-only dynamic sections) they are still
+ * offsets, smaller than the load address. */
+static uintptr_t dyn_ptr(uintptr_t base, ElfW(Addr) p)
+{
+    return p < base ? base + p : p;
+}
+
+static int collect(struct dl_phdr_info *info, size_t size, void *data)
+{
+    struct scan *s = data;
+    (void)size;
+    if (s->count == MAX_OBJECTS) {
+        s->overflow = true;
+        return 1;
+    }
+    struct object *o = &s->objects[s->count];
+    *o = (struct object){ .base = info->dlpi_addr, .phdr = info->dlpi_phdr, .phnum = info->dlpi_phnum };
+    for (unsigned i = 0; i < info->dlpi_phnum; i++) {
+        if (info->dlpi_phdr[i].p_type != PT_DYNAMIC)
+            continue;
+        for (const ElfW(Dyn) *d = (const void *)(o->base + info->dlpi_phdr[i].p_vaddr); d->d_tag != DT_NULL;
+             d++) {
+            if (d->d_tag == DT_GNU_HASH)
+                o->gnu_hash = (const void *)dyn_ptr(o->base, d->d_un.d_ptr);
+            else if (d->d_tag == DT_SYMTAB)
+                o->symtab = (const void *)dyn_ptr(o->base, d->d_un.d_ptr);
+            else if (d->d_tag == DT_STRTAB)
+                o->strtab = (const void *)dyn_ptr(o->base, d->d_un.d_ptr);
+            else if (d->d_tag == DT_VERSYM)
+                o->versym = (const void *)dyn_ptr(o->base, d->d_un.d_ptr);
+        }
+    }
+    if (!o->symtab || !o->strtab)
+        o->gnu_hash = NULL;
+    if (s->self_at < 0 && contains(info, s->self))
+        s->self_at = (int)s->count;
+    else if (s->libc_at < 0 && contains(info, s->libc))
+        s->libc_at = (int)s->count;
+    s->count++;
+    return s->libc_at >= 0; /* nothing after libc matters */
+}
+
+/* The first defined entry of `name` (hash h) in o's table, or NULL; with
+ * visible_only, the first of a visible version (dlsym's answer in that
+ * object: one version of a name at most is the default, the others are
+ * hidden). */
+static const ElfW(Sym) * find(const struct object *o, const char *name, uint32_t h, bool visible_only)
+{
+    const uint32_t *t = o->gnu_hash;
+    uint32_t nbuckets = t[0], symoffset = t[1], bloom_size = t[2], shift = t[3];
+    const ElfW(Addr) *bloom = (const void *)&t[4];
+    const unsigned bits = sizeof(ElfW(Addr)) * 8;
+    ElfW(Addr) word = bloom[(h / bits) & (bloom_size - 1)];
+    if (!((word >> (h % bits)) & (word >> ((h >> shift) % bits)) & 1))
+        return NULL;
+    const uint32_t *buckets = (const void *)&bloom[bloom_size];
+    const uint32_t *chain = &buckets[nbuckets];
+    uint32_t i = buckets[h % nbuckets];
+    if (i < symoffset)
+        return NULL;
+    for (;; i++) {
+        uint32_t ch = chain[i - symoffset];
+        if ((ch | 1) == (h | 1)) {
+            const ElfW(Sym) *sym = &o->symtab[i];
+            if (sym->st_shndx != SHN_UNDEF && strcmp(o->strtab + sym->st_name, name) == 0 &&
+                !(visible_only && o->versym && (o->versym[i] & 0x8000)))
+                return sym;
+        }
+        if (ch & 1)
+            return NULL;
+    }
+}
+
+/* libc's entry, taken as dlsym returns it: a plain function or object,
+ * global or weak (an indirect function goes to dlsym, which runs it). */
+static void *plain_address(const struct object *o, const ElfW(Sym) * sym)
+{
+    unsigned type = ELF64_ST_TYPE(sym->st_info), bind = ELF64_ST_BIND(sym->st_info);
+    if ((type != STT_FUNC && type != STT_OBJECT) || (bind != STB_GLOBAL && bind != STB_WEAK) ||
+        sym->st_value == 0)
+        return NULL;
+    return (void *)(o->base + sym->st_value);
+}
+
+bool sockshield_bind_next(const char *const *names, const uint32_t *hashes, unsigned n, void **out,
+                          void **objects)
+{
+    struct scan s = { .self = (uintptr_t)&sockshield_bind_next,
+                      .libc = (uintptr_t)&gnu_get_libc_version,
+                      .self_at = -1,
+                      .libc_at = -1 };
+    dl_iterate_phdr(collect, &s);
+    bool usable = !s.overflow && s.self_at >= 0 && s.libc_at > s.self_at;
+    for (int k = s.self_at + 1; usable && k <= s.libc_at; k++)
+        usable = s.objects[k].gnu_hash != NULL;
+    for (unsigned i = 0; i < n; i++) {
+        void *p = NULL;
+        if (usable) {
+            const ElfW(Sym) *sym = NULL;
+            for (int k = s.self_at + 1; k <= s.libc_at; k++) {
+                sym = find(&s.objects[k], names[i], hashes[i], k == s.libc_at);
+                if (sym && k != s.libc_at) {
+                    sym = NULL; /* an object between us and libc has it: dlsym decides */
+                    break;
+                }
+            }
+            if (sym)
+                p = plain_address(&s.objects[s.libc_at], sym);
+        }
+        if (objects)
+            objects[i] = p ? (void *)s.objects[s.libc_at].phdr : NULL;
+        out[i] = p ? p : dlsym(RTLD_NEXT, names[i]);
+    }
+    return usable;
+}

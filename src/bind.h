@@ -1,0 +1,33 @@
+/* One pass over the symbol tables after ours (bind.c). */
+#ifndef SOCKSHIELD_BIND_H
+#define SOCKSHIELD_BIND_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* The loader's GNU hash of a string literal of up to 24 characters, as a
+ * constant (h = h * 33 + c from 5381, modulo 2^32): positions past the end
+ * multiply by 1 and add 0. */
+#define SOCKSHIELD_GNU_HASH_AT(s, i, h)                                                  \
+    ((h) * ((i) < sizeof(s) - 1 ? 33u : 1u) +                                            \
+     ((i) < sizeof(s) - 1 ? (unsigned char)(s)[(i) < sizeof(s) ? (i) : 0] : 0u))
+#define SOCKSHIELD_GNU_HASH_4(s, i, h)                                                   \
+    SOCKSHIELD_GNU_HASH_AT(s, i + 3,                                                     \
+                           SOCKSHIELD_GNU_HASH_AT(s, i + 2,                              \
+                                                  SOCKSHIELD_GNU_HASH_AT(s, i + 1,       \
+                                                                         SOCKSHIELD_GNU_HASH_AT(s, i, h))))
+#define SOCKSHIELD_GNU_HASH(s)                                                           \
+    SOCKSHIELD_GNU_HASH_4(s, 20, SOCKSHIELD_GNU_HASH_4(s, 16, SOCKSHIELD_GNU_HASH_4(     \
+        s, 12, SOCKSHIELD_GNU_HASH_4(s, 8, SOCKSHIELD_GNU_HASH_4(s, 4,                   \
+                                         SOCKSHIELD_GNU_HASH_4(s, 0, 5381u))))))
+#define SOCKSHIELD_GNU_HASH_MAX 24
+
+/* out[i] = what dlsym(RTLD_NEXT, names[i]) returns, for i < n (hashes[i]:
+ * SOCKSHIELD_GNU_HASH of the name).  Names the pass cannot settle alone
+ * go to dlsym itself.  objects, if not NULL, receives for each name the
+ * program headers of libc when the pass found it there, else NULL.
+ * Returns whether the pass was usable at all. */
+bool sockshield_bind_next(const char *const *names, const uint32_t *hashes, unsigned n, void **out,
+                          void **objects);
+
+#endif
