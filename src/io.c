@@ -9,6 +9,7 @@
 #include <sys/syscall.h>
 #include <time.h>
 
+#include "arch.h"
 #include "fdinfo.h"
 #include "log.h"
 #include "policy.h"
@@ -42,7 +43,7 @@ static int64_t socket_timeout(int fd, enum sockshield_dir dir)
         return 0;
     /* The kernel keeps timeouts of up to ~2^63 jiffies; past a century
      * nobody waits for expiry, and the product below would overflow. */
-    if (tv.tv_sec > (time_t)100 * 365 * 86400)
+    if (tv.tv_sec / (365 * 86400) > 100)
         return 0;
     return (int64_t)tv.tv_sec * 1000000000 + (int64_t)tv.tv_usec * 1000;
 }
@@ -185,7 +186,7 @@ int sockshield_accept(int fd, struct sockaddr *addr, socklen_t *len, int flags, 
     socklen_t own_len = sizeof own;
     struct sockaddr *a = addr ? addr : (struct sockaddr *)&own;
     socklen_t *l = addr ? len : &own_len;
-    __SOCKADDR_ARG arg = { .__sockaddr__ = a };
+    __SOCKADDR_ARG arg = SOCKSHIELD_SOCKADDR_INIT(a);
     int r = four ? wrapped_accept4(fd, arg, l, flags) : wrapped_accept(fd, arg, l);
     if (r >= 0) {
         int saved = errno;
@@ -224,7 +225,7 @@ static int finish_connect(struct sockshield_io *io, int (*again)(int, __CONST_SO
                           const struct sockaddr *addr, socklen_t len)
 {
     bool tcp = inet_stream(io->fd);
-    __CONST_SOCKADDR_ARG arg = { .__sockaddr__ = addr };
+    __CONST_SOCKADDR_ARG arg = SOCKSHIELD_SOCKADDR_INIT(addr);
     for (;;) {
         int err = EINTR;
         if (!resume(io, &err)) {
@@ -262,9 +263,12 @@ static int finish_connect(struct sockshield_io *io, int (*again)(int, __CONST_SO
 
 int sockshield_connect(enum sockshield_call id, int fd, const struct sockaddr *addr, socklen_t len)
 {
-    int (*real)(int, __CONST_SOCKADDR_ARG, socklen_t) =
-        id == SOCKSHIELD_CALL___connect ? real___connect : real_connect;
-    __CONST_SOCKADDR_ARG arg = { .__sockaddr__ = addr };
+    int (*real)(int, __CONST_SOCKADDR_ARG, socklen_t) = real_connect;
+#if SOCKSHIELD_GLIBC
+    if (id == SOCKSHIELD_CALL___connect)
+        real = real___connect;
+#endif
+    __CONST_SOCKADDR_ARG arg = SOCKSHIELD_SOCKADDR_INIT(addr);
     struct sockshield_io io;
     sockshield_io_enter(&io, id, fd, SOCKSHIELD_DIR_CONNECT, 0);
     int r = real(fd, arg, len);
@@ -304,7 +308,7 @@ int sockshield_connect(enum sockshield_call id, int fd, const struct sockaddr *a
  * the uninterrupted call would have done (recvmmsg(2) BUGS: the timeout is
  * only looked at after each datagram).  On success the caller's *t gets
  * what the kernel says is left, as without us. */
-int sockshield_recvmmsg(int fd, struct mmsghdr *v, unsigned int n, int flags, struct timespec *t)
+int sockshield_recvmmsg(int fd, struct mmsghdr *v, unsigned int n, SOCKSHIELD_MMSG_FLAGS flags, struct timespec *t)
 {
     struct sockshield_io io;
     sockshield_io_enter(&io, SOCKSHIELD_CALL_recvmmsg, fd, SOCKSHIELD_DIR_IN, 0);
@@ -314,7 +318,7 @@ int sockshield_recvmmsg(int fd, struct mmsghdr *v, unsigned int n, int flags, st
     while ((r = real_recvmmsg(fd, v, n, flags, arg)) <= 0 && sockshield_io_again(&io, r)) {
         /* The first call accepted *t, so it is valid; past 30 years
          * (and the int64 nanoseconds) it is resumed as it is. */
-        if (t->tv_sec >= (time_t)30 * 365 * 86400)
+        if ((int64_t)t->tv_sec >= (int64_t)30 * 365 * 86400)
             continue;
         int64_t ns = (int64_t)t->tv_sec * 1000000000 + t->tv_nsec - (mono_ns() - start);
         if (ns < 0)
@@ -384,7 +388,11 @@ int sockshield_close(enum sockshield_call id, int fd)
 {
     forget(fd);
     /* Never retried: the fd is gone even on EINTR (close(2)). */
-    return id == SOCKSHIELD_CALL___close ? real___close(fd) : real_close(fd);
+#if SOCKSHIELD_GLIBC
+    if (id == SOCKSHIELD_CALL___close)
+        return real___close(fd);
+#endif
+    return real_close(fd);
 }
 
 int sockshield_dup(enum sockshield_call id, int fd, int fd2, int flags)
@@ -401,6 +409,7 @@ int sockshield_dup(enum sockshield_call id, int fd, int fd2, int flags)
     return r;
 }
 
+#if SOCKSHIELD_GLIBC
 int sockshield_close_range(unsigned lo, unsigned hi, int flags)
 {
     int r = real_close_range(lo, hi, flags);
@@ -413,3 +422,4 @@ int sockshield_close_range(unsigned lo, unsigned hi, int flags)
     }
     return r;
 }
+#endif

@@ -33,6 +33,7 @@
 #include <sys/syscall.h>
 #include <time.h>
 
+#include "arch.h"
 #include "log.h"
 #include "real.h"
 #include "sigpolicy.h"
@@ -287,7 +288,7 @@ static void wait_reapers(void)
     struct timespec start, now;
     for (unsigned spins = 0; __atomic_load_n(&reaping, __ATOMIC_SEQ_CST) != 0; spins++) {
         if (spins < 100) {
-            __builtin_ia32_pause();
+            sockshield_cpu_relax();
             continue;
         }
         if (spins == 100)

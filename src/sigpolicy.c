@@ -29,6 +29,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "arch.h"
 #include "proc.h"
 #include "real.h"
 #include "wrap.h"
@@ -76,7 +77,7 @@ static void lock(sigset_t *saved)
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, saved);
     while (__atomic_exchange_n(&slot_lock, 1, __ATOMIC_ACQUIRE))
-        __builtin_ia32_pause();
+        sockshield_cpu_relax();
 }
 
 static void unlock(const sigset_t *saved)
