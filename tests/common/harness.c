@@ -244,7 +244,7 @@ static void skip_if_foreign(const char *what, unsigned machine)
                      what, machine, own);
 }
 
-static void skip_foreign_preloads(const char *const argv[], const struct ss_env *e)
+void ss_skip_foreign(const char *const argv[], const struct ss_env *e)
 {
     const char *pre = NULL;
     for (int i = 0; i < e->n; i++)
@@ -267,14 +267,14 @@ static void skip_foreign_preloads(const char *const argv[], const struct ss_env 
     if (!launcher)
         skip_if_foreign(argv[0], program_machine(argv[0]));
     for (int i = 1; argv[i]; i++)
-        if (strcmp(argv[i], "--") == 0 && argv[i + 1])
-            skip_if_foreign(argv[i + 1], program_machine(argv[i + 1]));
+        if (launcher ? argv[i][0] != '-' : strcmp(argv[i - 1], "--") == 0)
+            skip_if_foreign(argv[i], program_machine(argv[i]));
 }
 
 void ss_run(struct ss_run *r, const char *const argv[], struct ss_env *e,
             int stdin_fd, double timeout_seconds)
 {
-    skip_foreign_preloads(argv, e);
+    ss_skip_foreign(argv, e);
     memset(r, 0, sizeof *r);
     int out[2], err[2];
     cr_assert(pipe2(out, O_CLOEXEC) == 0 && pipe2(err, O_CLOEXEC) == 0);

@@ -65,6 +65,8 @@ void ss_spawnattr_clean(posix_spawnattr_t *at, short flags);
  * emulated test run (CI's aarch64 leg) cannot load it. */
 void ss_run(struct ss_run *r, const char *const argv[], struct ss_env *e,
             int stdin_fd, double timeout_seconds);
+/* That skip alone, for other ways of starting argv with env. */
+void ss_skip_foreign(const char *const argv[], const struct ss_env *e);
 void ss_run_free(struct ss_run *r);
 
 /* Readable verdicts for assertions and failure messages. */
