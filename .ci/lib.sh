@@ -43,6 +43,11 @@ ci_copy_source() {
 # with its reason and counted as skipped; any other fails the leg.
 ci_check_results() {
     local dir=$1 leg=$2 known=${3:-/dev/null} pass fail=0 skip line name reason
+    if ! ls "$dir"/tests/*/*.trs >/dev/null 2>&1; then
+        echo "$leg: no test ran"
+        echo "$leg: 0 passed, 1 failed, 0 skipped"
+        return 1
+    fi
     pass=$(cat "$dir"/tests/*/*.trs | grep -c '^:test-result: PASS' || true)
     skip=$(cat "$dir"/tests/*/*.trs | grep -c '^:test-result: SKIP' || true)
     grep -h '^ok .*# SKIP' "$dir"/tests/*/*.log 2>/dev/null | sed 's/^/  skipped: /' | head -50 || true

@@ -350,6 +350,11 @@ static long call_real(const struct waitcall *w)
     case SOCKSHIELD_CALL_waitpid: return real_waitpid(w->pid, w->status, w->options);
     case SOCKSHIELD_CALL_wait3: return real_wait3(w->status, w->options, w->ru);
     case SOCKSHIELD_CALL_waitid: return real_waitid(w->type, w->wid, w->info, w->options);
+#if SOCKSHIELD_TIME64
+    case SOCKSHIELD_CALL___wait3_time64: return real___wait3_time64(w->status, w->options, w->ru);
+    case SOCKSHIELD_CALL___wait4_time64:
+        return real___wait4_time64(w->pid, w->status, w->options, w->ru);
+#endif
     default:
         if (w->nocancel)
             return syscall(SYS_wait4, w->pid, w->status, w->options, w->ru);

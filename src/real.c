@@ -108,6 +108,16 @@ static void unbound(const char *name)
     abort();
 }
 
+/* The time64 entry points of 32-bit glibc (symbols.h). */
+#if SOCKSHIELD_TIME64
+RAW_OUT(__sendmsg64, ssize_t, (int fd, const struct msghdr *m, int f), (fd, m, f), SYS_sendmsg, fd, m, f)
+RAW_OUT(__sendmmsg64, int, (int fd, struct mmsghdr *v, unsigned int n, int f), (fd, v, n, f), SYS_sendmmsg, fd, v, n, f)
+RAW(__recvmsg64, ssize_t, (int fd, struct msghdr *m, int f), SYS_recvmsg, fd, m, f)
+RAW(__recvmmsg64, int, (int fd, struct mmsghdr *v, unsigned int n, int f, struct sockshield_ts64 *t), SYS_recvmmsg_time64, fd, v, n, f, t)
+RAW(__getsockopt64, int, (int fd, int lv, int nm, void *v, socklen_t *l), SYS_getsockopt, fd, lv, nm, v, l)
+RAW(__setsockopt64, int, (int fd, int lv, int nm, const void *v, socklen_t l), SYS_setsockopt, fd, lv, nm, v, l)
+#endif
+
 LAZY(execve, int, (const char *p, char *const av[], char *const ev[]), (p, av, ev))
 LAZY(execv, int, (const char *p, char *const av[]), (p, av))
 LAZY(execvp, int, (const char *f, char *const av[]), (f, av))
@@ -122,6 +132,10 @@ LAZY(waitid, int, (idtype_t t, id_t id, siginfo_t *in, int opt), (t, id, in, opt
 LAZY(popen, FILE *, (const char *c, const char *m), (c, m))
 LAZY(pclose, int, (FILE *f), (f))
 LAZY(system, int, (const char *c), (c))
+#if SOCKSHIELD_TIME64
+LAZY(__wait3_time64, pid_t, (int *st, int opt, void *ru), (st, opt, ru))
+LAZY(__wait4_time64, pid_t, (pid_t pid, int *st, int opt, void *ru), (pid, st, opt, ru))
+#endif
 
 /* The fortify entry points keep glibc's check before the raw read. */
 #if SOCKSHIELD_GLIBC
@@ -310,6 +324,16 @@ const char *sockshield_call_name(enum sockshield_call id)
     case SOCKSHIELD_CALL___connect: return "connect";
     case SOCKSHIELD_CALL___close: return "close";
     case SOCKSHIELD_CALL___sigaction: return "sigaction";
+#endif
+#if SOCKSHIELD_TIME64
+    case SOCKSHIELD_CALL___sendmsg64: return "sendmsg";
+    case SOCKSHIELD_CALL___sendmmsg64: return "sendmmsg";
+    case SOCKSHIELD_CALL___recvmsg64: return "recvmsg";
+    case SOCKSHIELD_CALL___recvmmsg64: return "recvmmsg";
+    case SOCKSHIELD_CALL___getsockopt64: return "getsockopt";
+    case SOCKSHIELD_CALL___setsockopt64: return "setsockopt";
+    case SOCKSHIELD_CALL___wait3_time64: return "wait3";
+    case SOCKSHIELD_CALL___wait4_time64: return "wait4";
 #endif
     default: return n;
     }

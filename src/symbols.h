@@ -40,6 +40,25 @@
 #define SOCKSHIELD_MMSG_FLAGS unsigned int
 #endif
 
+/* glibc 2.34 and later on 32-bit targets: a program built with
+ * -D_TIME_BITS=64 (the default of some distributions' armhf) calls these
+ * entry points instead of sendmsg, getsockopt, wait4, ...  Their time
+ * arguments are 64-bit: recvmmsg's timeout is a struct sockshield_ts64,
+ * the rusage of wait3/wait4 is only passed through. */
+#if defined(__GLIBC__) && defined(__TIMESIZE) && __TIMESIZE == 32 && \
+    (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
+#define SOCKSHIELD_TIME64 1
+#define SOCKSHIELD_TIME64_ONLY(...) __VA_ARGS__
+struct sockshield_ts64 {
+    long long tv_sec;
+    long tv_nsec; /* little-endian: the padding follows */
+    long pad_;
+};
+#else
+#define SOCKSHIELD_TIME64 0
+#define SOCKSHIELD_TIME64_ONLY(...)
+#endif
+
 /* The library keeps the ABI's own off_t and time_t: built with 64-bit ones
  * on a 32-bit target, glibc's headers would rename our pread to pread64
  * (and so on), and both names would be the 64-bit function. */
@@ -65,6 +84,8 @@
     CALL(send,    ssize_t, sendto,      (int fd, const void *buf, size_t n, int fl, __CONST_SOCKADDR_ARG to, socklen_t tl), (fd, buf, n, fl, to, tl)) \
     CALL(send,    ssize_t, sendmsg,     (int fd, const struct msghdr *msg, int fl), (fd, msg, fl))                \
     CALL(send,    int,     sendmmsg,    (int fd, struct mmsghdr *v, unsigned int vl, SOCKSHIELD_MMSG_FLAGS fl), (fd, v, vl, fl))    \
+    SOCKSHIELD_TIME64_ONLY(CALL(send, ssize_t, __sendmsg64, (int fd, const struct msghdr *msg, int fl), (fd, msg, fl))) \
+    SOCKSHIELD_TIME64_ONLY(CALL(send, int, __sendmmsg64, (int fd, struct mmsghdr *v, unsigned int vl, int fl), (fd, v, vl, fl))) \
     CALL(send,    ssize_t, sendfile,    (int out, int in, off_t *off, size_t n), (out, in, off, n))               \
     SOCKSHIELD_LFS64(CALL(send,    ssize_t, sendfile64,  (int out, int in, off64_t *off, size_t n), (out, in, off, n))) \
     CALL(read,    ssize_t, read,        (int fd, void *buf, size_t n), (fd, buf, n))                              \
@@ -84,6 +105,8 @@
     CALL(recv,    ssize_t, recvfrom,    (int fd, void *buf, size_t n, int fl, __SOCKADDR_ARG from, socklen_t *fl2), (fd, buf, n, fl, from, fl2)) \
     CALL(recv,    ssize_t, recvmsg,     (int fd, struct msghdr *msg, int fl), (fd, msg, fl))                      \
     CALL(recv,    int,     recvmmsg,    (int fd, struct mmsghdr *v, unsigned int vl, SOCKSHIELD_MMSG_FLAGS fl, struct timespec *t), (fd, v, vl, fl, t)) \
+    SOCKSHIELD_TIME64_ONLY(CALL(recv, ssize_t, __recvmsg64, (int fd, struct msghdr *msg, int fl), (fd, msg, fl))) \
+    SOCKSHIELD_TIME64_ONLY(CALL(recv, int, __recvmmsg64, (int fd, struct mmsghdr *v, unsigned int vl, int fl, struct sockshield_ts64 *t), (fd, v, vl, fl, t))) \
     SOCKSHIELD_GLIBC_ONLY(CALL(recv,    ssize_t, __recv_chk,  (int fd, void *buf, size_t n, size_t bl, int fl), (fd, buf, n, bl, fl))) \
     SOCKSHIELD_GLIBC_ONLY(CALL(recv,    ssize_t, __recvfrom_chk, (int fd, void *buf, size_t n, size_t bl, int fl, __SOCKADDR_ARG from, socklen_t *fl2), (fd, buf, n, bl, fl, from, fl2))) \
     CALL(accept,  int,     accept,      (int fd, __SOCKADDR_ARG a, socklen_t *al), (fd, a, al))                   \
@@ -92,6 +115,8 @@
     SOCKSHIELD_GLIBC_ONLY(CALL(connect, int,     __connect,   (int fd, __CONST_SOCKADDR_ARG a, socklen_t al), (fd, a, al))) \
     CALL(socket,  int,     getsockopt,  (int fd, int lv, int nm, void *v, socklen_t *vl), (fd, lv, nm, v, vl))    \
     CALL(socket,  int,     setsockopt,  (int fd, int lv, int nm, const void *v, socklen_t vl), (fd, lv, nm, v, vl)) \
+    SOCKSHIELD_TIME64_ONLY(CALL(socket, int, __getsockopt64, (int fd, int lv, int nm, void *v, socklen_t *vl), (fd, lv, nm, v, vl))) \
+    SOCKSHIELD_TIME64_ONLY(CALL(socket, int, __setsockopt64, (int fd, int lv, int nm, const void *v, socklen_t vl), (fd, lv, nm, v, vl))) \
     CALL(fd,      int,     close,       (int fd), (fd))                                                           \
     SOCKSHIELD_GLIBC_ONLY(CALL(fd,      int,     __close,     (int fd), (fd)))                                    \
     CALL(fd,      int,     dup2,        (int fd, int fd2), (fd, fd2))                                             \
@@ -120,6 +145,8 @@
     CALL(wait,    pid_t,   waitpid,     (pid_t pid, int *st, int opt), (pid, st, opt))                            \
     CALL(wait,    pid_t,   wait3,       (int *st, int opt, struct rusage *ru), (st, opt, ru))                     \
     CALL(wait,    pid_t,   wait4,       (pid_t pid, int *st, int opt, struct rusage *ru), (pid, st, opt, ru))     \
+    SOCKSHIELD_TIME64_ONLY(CALL(wait, pid_t, __wait3_time64, (int *st, int opt, void *ru), (st, opt, ru)))        \
+    SOCKSHIELD_TIME64_ONLY(CALL(wait, pid_t, __wait4_time64, (pid_t pid, int *st, int opt, void *ru), (pid, st, opt, ru))) \
     CALL(wait,    int,     waitid,      (idtype_t t, id_t id, siginfo_t *in, int opt), (t, id, in, opt))          \
     CALL(wait,    FILE *,  popen,       (const char *cmd, const char *mode), (cmd, mode))                         \
     CALL(wait,    int,     pclose,      (FILE *f), (f))                                                           \

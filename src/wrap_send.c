@@ -12,3 +12,9 @@ SOCKSHIELD_WRAP_OUT(ssize_t, sendfile, (int out, int in, off_t *o, size_t n), ou
 SOCKSHIELD_WRAP_OUT(ssize_t, __send, (int fd, const void *b, size_t n, int f), fd, (fd, b, n, f))
 SOCKSHIELD_WRAP_OUT(ssize_t, sendfile64, (int out, int in, off64_t *o, size_t n), out, (out, in, o, n))
 #endif
+
+/* glibc's time64 entry points (symbols.h). */
+#if SOCKSHIELD_TIME64
+SOCKSHIELD_WRAP_OUT_MSG(ssize_t, __sendmsg64, (int fd, const struct msghdr *m, int f), fd, a_->m, (fd, m, f))
+SOCKSHIELD_WRAP_OUT_MSG(int, __sendmmsg64, (int fd, struct mmsghdr *v, unsigned int n, int f), fd, a_->v ? &a_->v->msg_hdr : NULL, (fd, v, n, f))
+#endif

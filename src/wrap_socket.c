@@ -17,3 +17,9 @@ int __connect(int fd, __CONST_SOCKADDR_ARG a, socklen_t l) { return sockshield_c
 int __close(int fd) { return sockshield_close(SOCKSHIELD_CALL___close, fd); }
 int close_range(unsigned int lo, unsigned int hi, int f) { return sockshield_close_range(lo, hi, f); }
 #endif
+
+/* glibc's time64 entry points (symbols.h). */
+#if SOCKSHIELD_TIME64
+int __getsockopt64(int fd, int lv, int nm, void *v, socklen_t *l) { return sockshield_getsockopt64(fd, lv, nm, v, l); }
+int __setsockopt64(int fd, int lv, int nm, const void *v, socklen_t l) { return sockshield_setsockopt64(fd, lv, nm, v, l); }
+#endif

@@ -376,7 +376,7 @@ Test(fmt, utc_extreme_inputs_clamp_without_overflow)
 Test(fmt, utc_matches_gmtime_over_centuries)
 {
     int64_t sec;
-    unsigned long seed = 12345;
+    unsigned long long seed = 12345;
     int i;
 
     for (i = 0; i < 20000; i++) {
@@ -385,7 +385,7 @@ Test(fmt, utc_matches_gmtime_over_centuries)
         char want[64];
         struct guarded g;
 
-        seed = seed * 6364136223846793005ul + 1442695040888963407ul;
+        seed = seed * 6364136223846793005ull + 1442695040888963407ull;
         /* 1900 .. 2400 */
         sec = (int64_t)(seed >> 20) % (int64_t)15778800000LL - 2208988800LL;
         t = (time_t)sec;
@@ -732,7 +732,7 @@ Test(fmt, json_every_byte_string_is_valid_json)
     char in[512], line[4096];
     struct sockshield_buf b;
     size_t i, n;
-    unsigned long seed = 99;
+    unsigned long long seed = 99;
     int round;
 
     for (round = 0; round < 200; round++) {
@@ -743,7 +743,7 @@ Test(fmt, json_every_byte_string_is_valid_json)
         } else {
             n = round % 64 + 1;
             for (i = 0; i < n; i++) {
-                seed = seed * 6364136223846793005ul + 1442695040888963407ul;
+                seed = seed * 6364136223846793005ull + 1442695040888963407ull;
                 /* bias towards bytes that start or continue sequences */
                 in[i] = (char)(seed >> 56 & 1 ? 0x80 | (seed >> 40 & 0x7f) : seed >> 48);
             }
