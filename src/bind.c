@@ -32,10 +32,12 @@
 
 #include <dlfcn.h>
 #include <elf.h>
-#include <gnu/libc-version.h>
 #include <link.h>
 #include <stdint.h>
 #include <string.h>
+
+#if defined(__GLIBC__)
+#include <gnu/libc-version.h>
 
 enum { MAX_OBJECTS = 64 };
 
@@ -184,3 +186,19 @@ bool sockshield_bind_next(const char *const *names, const uint32_t *hashes, unsi
     }
     return usable;
 }
+
+#else
+/* Other C libraries (musl): the loader's list is not known to follow
+ * glibc's scope order, so every name goes to dlsym. */
+bool sockshield_bind_next(const char *const *names, const uint32_t *hashes, unsigned n, void **out,
+                          void **objects)
+{
+    (void)hashes;
+    for (unsigned i = 0; i < n; i++) {
+        out[i] = dlsym(RTLD_NEXT, names[i]);
+        if (objects)
+            objects[i] = NULL;
+    }
+    return false;
+}
+#endif

@@ -12,14 +12,15 @@
 #include <signal.h>
 #include <string.h>
 
-/* Signal numbers as a glibc program sees them (signal(7)): 1..31 standard,
- * 32 and 33 taken by NPTL, so SIGRTMIN is 34; SIGRTMAX is 64 on every Linux
+/* Signal numbers as the program sees them (signal(7)): 1..31 standard, then
+ * those the C library keeps for itself (32 and 33 for glibc's NPTL, 32 to 34
+ * for musl), so SIGRTMIN is read at run time; SIGRTMAX is 64 on every Linux
  * architecture whose set fits sockshield_sigset. */
 enum {
     SIGNUM_STD_MAX = 31,
-    SIGNUM_RTMIN = 34,
     SIGNUM_RTMAX = 64,
 };
+#define SIGNUM_RTMIN ((int)SIGRTMIN)
 
 /* The longest value shown in a warning, in bytes of the original value. */
 #define VALUE_SHOWN_MAX 48
@@ -234,7 +235,7 @@ static bool parse_rt_offset(struct span s, int base, int sign, int *sig)
             return false;
         s.p++;
         s.n--;
-        if (!parse_decimal(s, SIGNUM_RTMAX - SIGNUM_RTMIN, &n))
+        if (!parse_decimal(s, (unsigned long)(SIGNUM_RTMAX - SIGNUM_RTMIN), &n))
             return false;
     }
     *sig = base + sign * (int)n;
@@ -251,7 +252,7 @@ static bool parse_signal(struct span s, int *sig)
 
     if (s.n > 0 && is_digit(s.p[0])) {
         if (!parse_decimal(s, SIGNUM_RTMAX, &n) || n == 0 ||
-            (n > SIGNUM_STD_MAX && n < SIGNUM_RTMIN))
+            (n > SIGNUM_STD_MAX && n < (unsigned long)SIGNUM_RTMIN))
             return false;
         *sig = (int)n;
         return true;

@@ -25,9 +25,8 @@ void sockshield_fdinfo_init(void)
 {
     if (table)
         return;
-    void *p = (void *)syscall(SYS_mmap, NULL, sizeof(struct entry) * FDINFO_MAX,
-                              PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                              -1, 0);
+    void *p = mmap(NULL, sizeof(struct entry) * FDINFO_MAX, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p != MAP_FAILED)
         table = p;
 }
@@ -56,7 +55,7 @@ static void raise_high_water(int fd)
 static unsigned long inode_of(int fd)
 {
     struct stat st;
-    if (syscall(SYS_fstat, fd, &st) != 0)
+    if (fstat(fd, &st) != 0)
         return 0;
     return (unsigned long)st.st_ino;
 }
@@ -174,7 +173,7 @@ void sockshield_fdinfo_describe(int fd, struct sockshield_fdview *v)
     int saved = errno;
     memset(v, 0, offsetof(struct sockshield_fdview, local));
     struct stat st;
-    if (syscall(SYS_fstat, fd, &st) != 0) {
+    if (fstat(fd, &st) != 0) {
         errno = saved;
         return;
     }

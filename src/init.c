@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 
+#include "arch.h"
 #include "config.h"
 #include "fdinfo.h"
 #include "log.h"
@@ -133,7 +134,7 @@ void sockshield_init(void)
     if (!__atomic_compare_exchange_n(&init_state, &expected, 1, false, __ATOMIC_ACQ_REL,
                                      __ATOMIC_ACQUIRE)) {
         while (!__atomic_load_n(&sockshield_ready, __ATOMIC_ACQUIRE))
-            __builtin_ia32_pause();
+            sockshield_cpu_relax();
         return;
     }
     int saved = errno;

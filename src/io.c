@@ -9,6 +9,7 @@
 #include <sys/syscall.h>
 #include <time.h>
 
+#include "arch.h"
 #include "fdinfo.h"
 #include "log.h"
 #include "policy.h"
@@ -42,7 +43,7 @@ static int64_t socket_timeout(int fd, enum sockshield_dir dir)
         return 0;
     /* The kernel keeps timeouts of up to ~2^63 jiffies; past a century
      * nobody waits for expiry, and the product below would overflow. */
-    if (tv.tv_sec > (time_t)100 * 365 * 86400)
+    if (tv.tv_sec / (365 * 86400) > 100)
         return 0;
     return (int64_t)tv.tv_sec * 1000000000 + (int64_t)tv.tv_usec * 1000;
 }
@@ -189,7 +190,7 @@ int sockshield_accept(int fd, struct sockaddr *addr, socklen_t *len, int flags, 
     socklen_t own_len = sizeof own;
     struct sockaddr *a = addr ? addr : (struct sockaddr *)&own;
     socklen_t *l = addr ? len : &own_len;
-    __SOCKADDR_ARG arg = { .__sockaddr__ = a };
+    __SOCKADDR_ARG arg = SOCKSHIELD_SOCKADDR_INIT(a);
     int r = four ? wrapped_accept4(fd, arg, l, flags) : wrapped_accept(fd, arg, l);
     if (r >= 0) {
         int saved = errno;
@@ -228,7 +229,7 @@ static int finish_connect(struct sockshield_io *io, int (*again)(int, __CONST_SO
                           const struct sockaddr *addr, socklen_t len)
 {
     bool tcp = inet_stream(io->fd);
-    __CONST_SOCKADDR_ARG arg = { .__sockaddr__ = addr };
+    __CONST_SOCKADDR_ARG arg = SOCKSHIELD_SOCKADDR_INIT(addr);
     for (;;) {
         int err = EINTR;
         if (!resume(io, &err)) {
@@ -266,9 +267,12 @@ static int finish_connect(struct sockshield_io *io, int (*again)(int, __CONST_SO
 
 int sockshield_connect(enum sockshield_call id, int fd, const struct sockaddr *addr, socklen_t len)
 {
-    int (*real)(int, __CONST_SOCKADDR_ARG, socklen_t) =
-        id == SOCKSHIELD_CALL___connect ? real___connect : real_connect;
-    __CONST_SOCKADDR_ARG arg = { .__sockaddr__ = addr };
+    int (*real)(int, __CONST_SOCKADDR_ARG, socklen_t) = real_connect;
+#if SOCKSHIELD_GLIBC
+    if (id == SOCKSHIELD_CALL___connect)
+        real = real___connect;
+#endif
+    __CONST_SOCKADDR_ARG arg = SOCKSHIELD_SOCKADDR_INIT(addr);
     struct sockshield_io io;
     sockshield_io_enter(&io, id, fd, SOCKSHIELD_DIR_CONNECT, 0);
     int r = real(fd, arg, len);
@@ -308,7 +312,7 @@ int sockshield_connect(enum sockshield_call id, int fd, const struct sockaddr *a
  * the uninterrupted call would have done (recvmmsg(2) BUGS: the timeout is
  * only looked at after each datagram).  On success the caller's *t gets
  * what the kernel says is left, as without us. */
-int sockshield_recvmmsg(int fd, struct mmsghdr *v, unsigned int n, int flags, struct timespec *t)
+int sockshield_recvmmsg(int fd, struct mmsghdr *v, unsigned int n, SOCKSHIELD_MMSG_FLAGS flags, struct timespec *t)
 {
     struct sockshield_io io;
     sockshield_io_enter(&io, SOCKSHIELD_CALL_recvmmsg, fd, SOCKSHIELD_DIR_IN, 0);
@@ -318,7 +322,7 @@ int sockshield_recvmmsg(int fd, struct mmsghdr *v, unsigned int n, int flags, st
     while ((r = real_recvmmsg(fd, v, n, flags, arg)) <= 0 && sockshield_io_again(&io, r)) {
         /* The first call accepted *t, so it is valid; past 30 years
          * (and the int64 nanoseconds) it is resumed as it is. */
-        if (t->tv_sec >= (time_t)30 * 365 * 86400)
+        if ((int64_t)t->tv_sec >= (int64_t)30 * 365 * 86400)
             continue;
         int64_t ns = (int64_t)t->tv_sec * 1000000000 + t->tv_nsec - (mono_ns() - start);
         if (ns < 0)
@@ -332,14 +336,39 @@ int sockshield_recvmmsg(int fd, struct mmsghdr *v, unsigned int n, int flags, st
     return r;
 }
 
+#if SOCKSHIELD_TIME64
+/* The same with glibc's 64-bit timespec (symbols.h). */
+int sockshield_recvmmsg64(int fd, struct mmsghdr *v, unsigned int n, int flags, struct sockshield_ts64 *t)
+{
+    struct sockshield_io io;
+    sockshield_io_enter(&io, SOCKSHIELD_CALL___recvmmsg64, fd, SOCKSHIELD_DIR_IN, 0);
+    int64_t start = mono_ns();
+    struct sockshield_ts64 left = { 0, 0, 0 }, *arg = t;
+    int r;
+    while ((r = real___recvmmsg64(fd, v, n, flags, arg)) <= 0 && sockshield_io_again(&io, r)) {
+        if (t->tv_sec >= (long long)30 * 365 * 86400)
+            continue;
+        int64_t ns = (int64_t)t->tv_sec * 1000000000 + t->tv_nsec - (mono_ns() - start);
+        if (ns < 0)
+            ns = 0;
+        left.tv_sec = ns / 1000000000;
+        left.tv_nsec = (long)(ns % 1000000000);
+        arg = &left;
+    }
+    if (r > 0 && arg == &left)
+        *t = left;
+    return r;
+}
+#endif
+
 /* ---- socket options ------------------------------------------------------ */
 
-int sockshield_getsockopt(int fd, int level, int name, void *val, socklen_t *len)
+/* A pending error read and cleared: how clients learn the outcome of a
+ * non-blocking connect, and UDP programs an ICMP error.  Logged under the
+ * call that told the program, like every other event. */
+static int after_getsockopt(int r, enum sockshield_call id, int fd, int level, int name,
+                            void *val, socklen_t *len)
 {
-    int r = real_getsockopt(fd, level, name, val, len);
-    /* A pending error read and cleared: how clients learn the outcome of a
-     * non-blocking connect, and UDP programs an ICMP error.  Logged under
-     * the call that told the program, like every other event. */
     if (SOCKSHIELD_UNLIKELY(r == 0 && level == SOL_SOCKET && name == SO_ERROR) && val && len &&
         *len >= sizeof(int) && *(int *)val) {
         int soerr = *(int *)val;
@@ -347,21 +376,51 @@ int sockshield_getsockopt(int fd, int level, int name, void *val, socklen_t *len
             sockshield_event_classify(SOCKSHIELD_DIR_OTHER, -1, soerr, false, 0);
         if (ev != SOCKSHIELD_EV_NONE) {
             sockshield_tls.depth++;
-            sockshield_log_event(ev, SOCKSHIELD_CALL_getsockopt, fd, soerr, NULL, 0);
+            sockshield_log_event(ev, id, fd, soerr, NULL, 0);
             sockshield_tls.depth--;
         }
     }
     return r;
 }
 
-int sockshield_setsockopt(int fd, int level, int name, const void *val, socklen_t len)
+int sockshield_getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 {
-    int r = real_setsockopt(fd, level, name, val, len);
-    if (r == 0 && level == SOL_SOCKET && (name == SO_RCVTIMEO || name == SO_SNDTIMEO) &&
-        (unsigned)fd < SOCKSHIELD_TIMEO_FDS && val && len >= sizeof(struct timeval)) {
+    return after_getsockopt(real_getsockopt(fd, level, name, val, len), SOCKSHIELD_CALL_getsockopt,
+                            fd, level, name, val, len);
+}
+
+/* Whether a socket timeout was set or cleared: the timeval of the ABI
+ * (SO_RCVTIMEO), or the 64-bit one (SO_RCVTIMEO_NEW: programs built with
+ * 64-bit time_t on 32-bit targets, and anyone who asks for it). */
+static bool timeo_option(int name, const void *val, socklen_t len, uint8_t *bit, bool *set)
+{
+    if (!val)
+        return false;
+    if ((name == SO_RCVTIMEO || name == SO_SNDTIMEO) && len >= sizeof(struct timeval)) {
         const struct timeval *tv = val;
-        uint8_t bit = name == SO_RCVTIMEO ? SOCKSHIELD_TIMEO_IN : SOCKSHIELD_TIMEO_OUT;
-        if (tv->tv_sec || tv->tv_usec) {
+        *set = tv->tv_sec || tv->tv_usec;
+        *bit = name == SO_RCVTIMEO ? SOCKSHIELD_TIMEO_IN : SOCKSHIELD_TIMEO_OUT;
+        return true;
+    }
+#ifdef SO_RCVTIMEO_NEW
+    if ((name == SO_RCVTIMEO_NEW || name == SO_SNDTIMEO_NEW) && len >= 2 * sizeof(int64_t)) {
+        int64_t tv[2];
+        memcpy(tv, val, sizeof tv);
+        *set = tv[0] || tv[1];
+        *bit = name == SO_RCVTIMEO_NEW ? SOCKSHIELD_TIMEO_IN : SOCKSHIELD_TIMEO_OUT;
+        return true;
+    }
+#endif
+    return false;
+}
+
+static int after_setsockopt(int r, int fd, int level, int name, const void *val, socklen_t len)
+{
+    uint8_t bit;
+    bool set;
+    if (r == 0 && level == SOL_SOCKET && (unsigned)fd < SOCKSHIELD_TIMEO_FDS &&
+        timeo_option(name, val, len, &bit, &set)) {
+        if (set) {
             __atomic_or_fetch(&sockshield_fd_timeo[fd], bit, __ATOMIC_RELAXED);
             /* The direct path does not look at the table: off first. */
             sockshield_direct_off();
@@ -372,6 +431,25 @@ int sockshield_setsockopt(int fd, int level, int name, const void *val, socklen_
     }
     return r;
 }
+
+int sockshield_setsockopt(int fd, int level, int name, const void *val, socklen_t len)
+{
+    return after_setsockopt(real_setsockopt(fd, level, name, val, len), fd, level, name, val, len);
+}
+
+#if SOCKSHIELD_TIME64
+int sockshield_getsockopt64(int fd, int level, int name, void *val, socklen_t *len)
+{
+    return after_getsockopt(real___getsockopt64(fd, level, name, val, len),
+                            SOCKSHIELD_CALL___getsockopt64, fd, level, name, val, len);
+}
+
+int sockshield_setsockopt64(int fd, int level, int name, const void *val, socklen_t len)
+{
+    return after_setsockopt(real___setsockopt64(fd, level, name, val, len), fd, level, name, val,
+                            len);
+}
+#endif
 
 /* ---- the close family: forget, then let the program's call happen ------- */
 
@@ -388,7 +466,11 @@ int sockshield_close(enum sockshield_call id, int fd)
 {
     forget(fd);
     /* Never retried: the fd is gone even on EINTR (close(2)). */
-    return id == SOCKSHIELD_CALL___close ? real___close(fd) : real_close(fd);
+#if SOCKSHIELD_GLIBC
+    if (id == SOCKSHIELD_CALL___close)
+        return real___close(fd);
+#endif
+    return real_close(fd);
 }
 
 int sockshield_dup(enum sockshield_call id, int fd, int fd2, int flags)
@@ -407,6 +489,7 @@ int sockshield_dup(enum sockshield_call id, int fd, int fd2, int flags)
     return r;
 }
 
+#if SOCKSHIELD_GLIBC
 int sockshield_close_range(unsigned lo, unsigned hi, int flags)
 {
     int r = real_close_range(lo, hi, flags);
@@ -419,3 +502,4 @@ int sockshield_close_range(unsigned lo, unsigned hi, int flags)
     }
     return r;
 }
+#endif

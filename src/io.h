@@ -82,7 +82,12 @@ int sockshield_accept(int fd, struct sockaddr *addr, socklen_t *len, int flags, 
 int sockshield_connect(enum sockshield_call id, int fd, const struct sockaddr *addr,
                        socklen_t len);
 /* recvmmsg with a timeout (t != NULL): resumed with what is left of it. */
-int sockshield_recvmmsg(int fd, struct mmsghdr *v, unsigned int n, int flags, struct timespec *t);
+#if SOCKSHIELD_TIME64
+int sockshield_recvmmsg64(int fd, struct mmsghdr *v, unsigned int n, int flags, struct sockshield_ts64 *t);
+int sockshield_getsockopt64(int fd, int level, int name, void *val, socklen_t *len);
+int sockshield_setsockopt64(int fd, int level, int name, const void *val, socklen_t len);
+#endif
+int sockshield_recvmmsg(int fd, struct mmsghdr *v, unsigned int n, SOCKSHIELD_MMSG_FLAGS flags, struct timespec *t);
 int sockshield_getsockopt(int fd, int level, int name, void *val, socklen_t *len);
 int sockshield_setsockopt(int fd, int level, int name, const void *val, socklen_t len);
 int sockshield_close(enum sockshield_call id, int fd);

@@ -248,7 +248,7 @@ static int move_high(int fd)
 {
     struct rlimit rl;
     long floor = 256;
-    if (syscall(SYS_getrlimit, RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
         floor = (long)rl.rlim_cur - (long)rl.rlim_cur / 4;
     if (floor < 10)
         floor = 10;
@@ -262,7 +262,7 @@ static int move_high(int fd)
 static void remember(int fd)
 {
     struct stat st;
-    if (syscall(SYS_fstat, fd, &st) == 0) {
+    if (fstat(fd, &st) == 0) {
         sink.dev = st.st_dev;
         sink.ino = st.st_ino;
         sink.fifo = S_ISFIFO(st.st_mode);
@@ -394,7 +394,7 @@ static int sink_fd(void)
     bool ours = false, fresh_file = false;
     if (fd >= 0) {
         struct stat st;
-        ours = syscall(SYS_fstat, fd, &st) == 0 && st.st_dev == sink.dev && st.st_ino == sink.ino;
+        ours = fstat(fd, &st) == 0 && st.st_dev == sink.dev && st.st_ino == sink.ino;
         fresh_file = sink.pid != pid && sink.kind == SOCKSHIELD_LOG_FILE &&
                      strstr(sockshield_cfg.log_path, "%p") != NULL;
         if (ours && !fresh_file)

@@ -37,6 +37,7 @@
 #include <sys/syscall.h>
 #include <time.h>
 
+#include "arch.h"
 #include "log.h"
 #include "real.h"
 #include "sigpolicy.h"
@@ -305,7 +306,7 @@ static void wait_reapers(void)
     struct timespec start, now;
     for (unsigned spins = 0; __atomic_load_n(&reaping, __ATOMIC_SEQ_CST) != 0; spins++) {
         if (spins < 100) {
-            __builtin_ia32_pause();
+            sockshield_cpu_relax();
             continue;
         }
         if (spins == 100)
@@ -367,6 +368,11 @@ static long call_real(const struct waitcall *w)
     case SOCKSHIELD_CALL_waitpid: return real_waitpid(w->pid, w->status, w->options);
     case SOCKSHIELD_CALL_wait3: return real_wait3(w->status, w->options, w->ru);
     case SOCKSHIELD_CALL_waitid: return real_waitid(w->type, w->wid, w->info, w->options);
+#if SOCKSHIELD_TIME64
+    case SOCKSHIELD_CALL___wait3_time64: return real___wait3_time64(w->status, w->options, w->ru);
+    case SOCKSHIELD_CALL___wait4_time64:
+        return real___wait4_time64(w->pid, w->status, w->options, w->ru);
+#endif
     default:
         if (w->nocancel)
             return syscall(SYS_wait4, w->pid, w->status, w->options, w->ru);

@@ -7,13 +7,15 @@
 
 #include <dlfcn.h>
 #include <link.h>
-#include <gnu/libc-version.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 
+#include "arch.h"
 #include "bind.h"
 #include "wrap.h"
+#if SOCKSHIELD_DIRECT_SYSCALLS
+#include <gnu/libc-version.h>
+#endif
 
 #define RAW(name, ret, params, ...) \
     static ret boot_##name params { return (ret)syscall(__VA_ARGS__); }
@@ -31,50 +33,61 @@
             return real_##name args;                              \
         return (ret)syscall(__VA_ARGS__);                         \
     }
-#define SA(a) ((a).__sockaddr__)
+/* The same with a call whose arguments differ by architecture (arch.h). */
+#define ARCH(name, ret, params, call) \
+    static ret boot_##name params { return (ret)(call); }
+#define ARCH_OUT(name, ret, params, args, call)                   \
+    static ret boot_##name params                                 \
+    {                                                             \
+        sockshield_init();                                        \
+        if (__atomic_load_n(&real_##name, __ATOMIC_ACQUIRE) != boot_##name) \
+            return real_##name args;                              \
+        return (ret)(call);                                       \
+    }
+#define SA(a) SOCKSHIELD_SOCKADDR(a)
 
 RAW_OUT(write, ssize_t, (int fd, const void *b, size_t n), (fd, b, n), SYS_write, fd, b, n)
-RAW_OUT(__write, ssize_t, (int fd, const void *b, size_t n), (fd, b, n), SYS_write, fd, b, n)
+SOCKSHIELD_GLIBC_ONLY(RAW_OUT(__write, ssize_t, (int fd, const void *b, size_t n), (fd, b, n), SYS_write, fd, b, n))
 RAW_OUT(writev, ssize_t, (int fd, const struct iovec *v, int c), (fd, v, c), SYS_writev, fd, v, c)
-RAW(pwrite, ssize_t, (int fd, const void *b, size_t n, off_t o), SYS_pwrite64, fd, b, n, o)
-RAW(pwrite64, ssize_t, (int fd, const void *b, size_t n, off64_t o), SYS_pwrite64, fd, b, n, o)
-RAW(__pwrite64, ssize_t, (int fd, const void *b, size_t n, off64_t o), SYS_pwrite64, fd, b, n, o)
-RAW(pwritev, ssize_t, (int fd, const struct iovec *v, int c, off_t o), SYS_pwritev, fd, v, c, o, 0)
-RAW(pwritev64, ssize_t, (int fd, const struct iovec *v, int c, off64_t o), SYS_pwritev, fd, v, c, o, 0)
-RAW_OUT(pwritev2, ssize_t, (int fd, const struct iovec *v, int c, off_t o, int f), (fd, v, c, o, f), SYS_pwritev2, fd, v, c, o, 0, f)
-RAW_OUT(pwritev64v2, ssize_t, (int fd, const struct iovec *v, int c, off64_t o, int f), (fd, v, c, o, f), SYS_pwritev2, fd, v, c, o, 0, f)
+ARCH(pwrite, ssize_t, (int fd, const void *b, size_t n, off_t o), sockshield_raw_pwrite64(fd, b, n, o))
+SOCKSHIELD_LFS64(ARCH(pwrite64, ssize_t, (int fd, const void *b, size_t n, off64_t o), sockshield_raw_pwrite64(fd, b, n, o)))
+SOCKSHIELD_GLIBC_ONLY(ARCH(__pwrite64, ssize_t, (int fd, const void *b, size_t n, off64_t o), sockshield_raw_pwrite64(fd, b, n, o)))
+ARCH(pwritev, ssize_t, (int fd, const struct iovec *v, int c, off_t o), sockshield_raw_pwritev64(fd, v, c, o))
+SOCKSHIELD_LFS64(ARCH(pwritev64, ssize_t, (int fd, const struct iovec *v, int c, off64_t o), sockshield_raw_pwritev64(fd, v, c, o)))
+SOCKSHIELD_GLIBC_ONLY(ARCH_OUT(pwritev2, ssize_t, (int fd, const struct iovec *v, int c, off_t o, int f), (fd, v, c, o, f), sockshield_raw_pwritev64v2(fd, v, c, o, f)))
+SOCKSHIELD_GLIBC_ONLY(ARCH_OUT(pwritev64v2, ssize_t, (int fd, const struct iovec *v, int c, off64_t o, int f), (fd, v, c, o, f), sockshield_raw_pwritev64v2(fd, v, c, o, f)))
 RAW_OUT(send, ssize_t, (int fd, const void *b, size_t n, int f), (fd, b, n, f), SYS_sendto, fd, b, n, f, NULL, 0)
-RAW_OUT(__send, ssize_t, (int fd, const void *b, size_t n, int f), (fd, b, n, f), SYS_sendto, fd, b, n, f, NULL, 0)
+SOCKSHIELD_GLIBC_ONLY(RAW_OUT(__send, ssize_t, (int fd, const void *b, size_t n, int f), (fd, b, n, f), SYS_sendto, fd, b, n, f, NULL, 0))
 RAW_OUT(sendto, ssize_t, (int fd, const void *b, size_t n, int f, __CONST_SOCKADDR_ARG a, socklen_t l), (fd, b, n, f, a, l), SYS_sendto, fd, b, n, f, SA(a), l)
 RAW_OUT(sendmsg, ssize_t, (int fd, const struct msghdr *m, int f), (fd, m, f), SYS_sendmsg, fd, m, f)
-RAW_OUT(sendmmsg, int, (int fd, struct mmsghdr *v, unsigned int n, int f), (fd, v, n, f), SYS_sendmmsg, fd, v, n, f)
+RAW_OUT(sendmmsg, int, (int fd, struct mmsghdr *v, unsigned int n, SOCKSHIELD_MMSG_FLAGS f), (fd, v, n, f), SYS_sendmmsg, fd, v, n, f)
 RAW_OUT(sendfile, ssize_t, (int o, int i, off_t *off, size_t n), (o, i, off, n), SYS_sendfile, o, i, off, n)
-RAW_OUT(sendfile64, ssize_t, (int o, int i, off64_t *off, size_t n), (o, i, off, n), SYS_sendfile, o, i, off, n)
+SOCKSHIELD_LFS64(ARCH_OUT(sendfile64, ssize_t, (int o, int i, off64_t *off, size_t n), (o, i, off, n), sockshield_raw_sendfile64(o, i, off, n)))
 RAW(read, ssize_t, (int fd, void *b, size_t n), SYS_read, fd, b, n)
-RAW(__read, ssize_t, (int fd, void *b, size_t n), SYS_read, fd, b, n)
+SOCKSHIELD_GLIBC_ONLY(RAW(__read, ssize_t, (int fd, void *b, size_t n), SYS_read, fd, b, n))
 RAW(readv, ssize_t, (int fd, const struct iovec *v, int c), SYS_readv, fd, v, c)
-RAW(pread, ssize_t, (int fd, void *b, size_t n, off_t o), SYS_pread64, fd, b, n, o)
-RAW(pread64, ssize_t, (int fd, void *b, size_t n, off64_t o), SYS_pread64, fd, b, n, o)
-RAW(__pread64, ssize_t, (int fd, void *b, size_t n, off64_t o), SYS_pread64, fd, b, n, o)
-RAW(preadv, ssize_t, (int fd, const struct iovec *v, int c, off_t o), SYS_preadv, fd, v, c, o, 0)
-RAW(preadv64, ssize_t, (int fd, const struct iovec *v, int c, off64_t o), SYS_preadv, fd, v, c, o, 0)
-RAW(preadv2, ssize_t, (int fd, const struct iovec *v, int c, off_t o, int f), SYS_preadv2, fd, v, c, o, 0, f)
-RAW(preadv64v2, ssize_t, (int fd, const struct iovec *v, int c, off64_t o, int f), SYS_preadv2, fd, v, c, o, 0, f)
+ARCH(pread, ssize_t, (int fd, void *b, size_t n, off_t o), sockshield_raw_pread64(fd, b, n, o))
+SOCKSHIELD_LFS64(ARCH(pread64, ssize_t, (int fd, void *b, size_t n, off64_t o), sockshield_raw_pread64(fd, b, n, o)))
+SOCKSHIELD_GLIBC_ONLY(ARCH(__pread64, ssize_t, (int fd, void *b, size_t n, off64_t o), sockshield_raw_pread64(fd, b, n, o)))
+ARCH(preadv, ssize_t, (int fd, const struct iovec *v, int c, off_t o), sockshield_raw_preadv64(fd, v, c, o))
+SOCKSHIELD_LFS64(ARCH(preadv64, ssize_t, (int fd, const struct iovec *v, int c, off64_t o), sockshield_raw_preadv64(fd, v, c, o)))
+SOCKSHIELD_GLIBC_ONLY(ARCH(preadv2, ssize_t, (int fd, const struct iovec *v, int c, off_t o, int f), sockshield_raw_preadv64v2(fd, v, c, o, f)))
+SOCKSHIELD_GLIBC_ONLY(ARCH(preadv64v2, ssize_t, (int fd, const struct iovec *v, int c, off64_t o, int f), sockshield_raw_preadv64v2(fd, v, c, o, f)))
 RAW(recv, ssize_t, (int fd, void *b, size_t n, int f), SYS_recvfrom, fd, b, n, f, NULL, NULL)
 RAW(recvfrom, ssize_t, (int fd, void *b, size_t n, int f, __SOCKADDR_ARG a, socklen_t *l), SYS_recvfrom, fd, b, n, f, SA(a), l)
 RAW(recvmsg, ssize_t, (int fd, struct msghdr *m, int f), SYS_recvmsg, fd, m, f)
-RAW(recvmmsg, int, (int fd, struct mmsghdr *v, unsigned int n, int f, struct timespec *t), SYS_recvmmsg, fd, v, n, f, t)
-RAW(accept, int, (int fd, __SOCKADDR_ARG a, socklen_t *l), SYS_accept, fd, SA(a), l)
-RAW(accept4, int, (int fd, __SOCKADDR_ARG a, socklen_t *l, int f), SYS_accept4, fd, SA(a), l, f)
+RAW(recvmmsg, int, (int fd, struct mmsghdr *v, unsigned int n, SOCKSHIELD_MMSG_FLAGS f, struct timespec *t), SYS_recvmmsg, fd, v, n, f, t)
+ARCH(accept, int, (int fd, __SOCKADDR_ARG a, socklen_t *l), sockshield_raw_accept4(fd, SA(a), l, 0))
+ARCH(accept4, int, (int fd, __SOCKADDR_ARG a, socklen_t *l, int f), sockshield_raw_accept4(fd, SA(a), l, f))
 RAW(connect, int, (int fd, __CONST_SOCKADDR_ARG a, socklen_t l), SYS_connect, fd, SA(a), l)
-RAW(__connect, int, (int fd, __CONST_SOCKADDR_ARG a, socklen_t l), SYS_connect, fd, SA(a), l)
+SOCKSHIELD_GLIBC_ONLY(RAW(__connect, int, (int fd, __CONST_SOCKADDR_ARG a, socklen_t l), SYS_connect, fd, SA(a), l))
 RAW(getsockopt, int, (int fd, int lv, int nm, void *v, socklen_t *l), SYS_getsockopt, fd, lv, nm, v, l)
 RAW(setsockopt, int, (int fd, int lv, int nm, const void *v, socklen_t l), SYS_setsockopt, fd, lv, nm, v, l)
 RAW(close, int, (int fd), SYS_close, fd)
-RAW(__close, int, (int fd), SYS_close, fd)
-RAW(dup2, int, (int fd, int fd2), SYS_dup2, fd, fd2)
+SOCKSHIELD_GLIBC_ONLY(RAW(__close, int, (int fd), SYS_close, fd))
+ARCH(dup2, int, (int fd, int fd2), sockshield_raw_dup2(fd, fd2))
 RAW(dup3, int, (int fd, int fd2, int f), SYS_dup3, fd, fd2, f)
-RAW(close_range, int, (unsigned int lo, unsigned int hi, int f), SYS_close_range, lo, hi, f)
+SOCKSHIELD_GLIBC_ONLY(RAW(close_range, int, (unsigned int lo, unsigned int hi, int f), SYS_close_range, lo, hi, f))
 
 /* No system call does what these do (PATH search, popen's stream): bind
  * first.  Only another library's constructor can get here that early. */
@@ -96,12 +109,22 @@ static void unbound(const char *name)
     abort();
 }
 
+/* The time64 entry points of 32-bit glibc (symbols.h). */
+#if SOCKSHIELD_TIME64
+RAW_OUT(__sendmsg64, ssize_t, (int fd, const struct msghdr *m, int f), (fd, m, f), SYS_sendmsg, fd, m, f)
+RAW_OUT(__sendmmsg64, int, (int fd, struct mmsghdr *v, unsigned int n, int f), (fd, v, n, f), SYS_sendmmsg, fd, v, n, f)
+RAW(__recvmsg64, ssize_t, (int fd, struct msghdr *m, int f), SYS_recvmsg, fd, m, f)
+RAW(__recvmmsg64, int, (int fd, struct mmsghdr *v, unsigned int n, int f, struct sockshield_ts64 *t), SYS_recvmmsg_time64, fd, v, n, f, t)
+RAW(__getsockopt64, int, (int fd, int lv, int nm, void *v, socklen_t *l), SYS_getsockopt, fd, lv, nm, v, l)
+RAW(__setsockopt64, int, (int fd, int lv, int nm, const void *v, socklen_t l), SYS_setsockopt, fd, lv, nm, v, l)
+#endif
+
 LAZY(execve, int, (const char *p, char *const av[], char *const ev[]), (p, av, ev))
 LAZY(execv, int, (const char *p, char *const av[]), (p, av))
 LAZY(execvp, int, (const char *f, char *const av[]), (f, av))
 LAZY(execvpe, int, (const char *f, char *const av[], char *const ev[]), (f, av, ev))
 LAZY(fexecve, int, (int fd, char *const av[], char *const ev[]), (fd, av, ev))
-LAZY(execveat, int, (int d, const char *p, char *const av[], char *const ev[], int f), (d, p, av, ev, f))
+SOCKSHIELD_GLIBC_ONLY(LAZY(execveat, int, (int d, const char *p, char *const av[], char *const ev[], int f), (d, p, av, ev, f)))
 LAZY(wait, pid_t, (int *st), (st))
 LAZY(waitpid, pid_t, (pid_t pid, int *st, int opt), (pid, st, opt))
 LAZY(wait3, pid_t, (int *st, int opt, struct rusage *ru), (st, opt, ru))
@@ -111,8 +134,13 @@ LAZY(popen, FILE *, (const char *c, const char *m), (c, m))
 LAZY(pclose, int, (FILE *f), (f))
 LAZY(fclose, int, (FILE *f), (f))
 LAZY(system, int, (const char *c), (c))
+#if SOCKSHIELD_TIME64
+LAZY(__wait3_time64, pid_t, (int *st, int opt, void *ru), (st, opt, ru))
+LAZY(__wait4_time64, pid_t, (pid_t pid, int *st, int opt, void *ru), (pid, st, opt, ru))
+#endif
 
 /* The fortify entry points keep glibc's check before the raw read. */
+#if SOCKSHIELD_GLIBC
 static ssize_t boot___read_chk(int fd, void *b, size_t n, size_t bl)
 {
     if (n > bl)
@@ -144,6 +172,7 @@ static ssize_t boot___recvfrom_chk(int fd, void *b, size_t n, size_t bl, int f,
         abort();
     return boot_recvfrom(fd, b, n, f, a, l);
 }
+#endif
 
 /* sigaction cannot be a raw rt_sigaction (x86_64 needs glibc's restorer). */
 LAZY(sigaction, int, (int sig, const struct sigaction *act, struct sigaction *old), (sig, act, old))
@@ -330,6 +359,7 @@ const char *sockshield_call_name(enum sockshield_call id)
     const char *n = call_names[id];
     /* Internal and fortified aliases are logged under the public name. */
     switch (id) {
+#if SOCKSHIELD_GLIBC
     case SOCKSHIELD_CALL___write: return "write";
     case SOCKSHIELD_CALL___send: return "send";
     case SOCKSHIELD_CALL___read: case SOCKSHIELD_CALL___read_chk: return "read";
@@ -341,6 +371,17 @@ const char *sockshield_call_name(enum sockshield_call id)
     case SOCKSHIELD_CALL___connect: return "connect";
     case SOCKSHIELD_CALL___close: return "close";
     case SOCKSHIELD_CALL___sigaction: return "sigaction";
+#endif
+#if SOCKSHIELD_TIME64
+    case SOCKSHIELD_CALL___sendmsg64: return "sendmsg";
+    case SOCKSHIELD_CALL___sendmmsg64: return "sendmmsg";
+    case SOCKSHIELD_CALL___recvmsg64: return "recvmsg";
+    case SOCKSHIELD_CALL___recvmmsg64: return "recvmmsg";
+    case SOCKSHIELD_CALL___getsockopt64: return "getsockopt";
+    case SOCKSHIELD_CALL___setsockopt64: return "setsockopt";
+    case SOCKSHIELD_CALL___wait3_time64: return "wait3";
+    case SOCKSHIELD_CALL___wait4_time64: return "wait4";
+#endif
     default: return n;
     }
 }

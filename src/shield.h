@@ -15,6 +15,20 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* glibc spells socket address arguments as transparent unions under
+ * _GNU_SOURCE; other C libraries (musl) as plain pointers. */
+#if defined(__SOCKADDR_ALLTYPES)
+#define SOCKSHIELD_SOCKADDR(a) ((a).__sockaddr__)
+#define SOCKSHIELD_SOCKADDR_INIT(p) { .__sockaddr__ = (p) }
+#else
+#ifndef __SOCKADDR_ARG
+#define __SOCKADDR_ARG struct sockaddr *__restrict
+#define __CONST_SOCKADDR_ARG const struct sockaddr *
+#endif
+#define SOCKSHIELD_SOCKADDR(a) (a)
+#define SOCKSHIELD_SOCKADDR_INIT(p) (p)
+#endif
+
 #include "config.h"
 #include "symbols.h"
 

@@ -36,6 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "arch.h"
 #include "log.h"
 #include "proc.h"
 #include "real.h"
@@ -85,7 +86,7 @@ static void lock(sigset_t *saved)
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, saved);
     while (__atomic_exchange_n(&slot_lock, 1, __ATOMIC_ACQUIRE))
-        __builtin_ia32_pause();
+        sockshield_cpu_relax();
 }
 
 static void unlock(const sigset_t *saved)

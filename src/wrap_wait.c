@@ -11,3 +11,9 @@ FILE *popen(const char *cmd, const char *mode) { return sockshield_popen(cmd, mo
 int pclose(FILE *f) { return sockshield_pclose(f); }
 int fclose(FILE *f) { return sockshield_fclose(f); }
 int system(const char *cmd) { return sockshield_system(cmd); }
+
+/* glibc's time64 entry points (symbols.h): their rusage is only passed on. */
+#if SOCKSHIELD_TIME64
+pid_t __wait3_time64(int *st, int opt, void *ru) { return sockshield_wait4(SOCKSHIELD_CALL___wait3_time64, -1, st, opt, ru); }
+pid_t __wait4_time64(pid_t pid, int *st, int opt, void *ru) { return sockshield_wait4(SOCKSHIELD_CALL___wait4_time64, pid, st, opt, ru); }
+#endif

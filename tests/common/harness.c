@@ -194,9 +194,87 @@ void ss_spawnattr_clean(posix_spawnattr_t *at, short flags)
     posix_spawnattr_setflags(at, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | flags);
 }
 
+/* The ELF machine of a file, following one "#!" line; 0 when unknown. */
+static unsigned elf_machine(const char *path, int depth)
+{
+    unsigned char buf[256];
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n >= 20 && memcmp(buf, "\177ELF", 4) == 0)
+        return buf[5] == 2 ? (unsigned)buf[18] << 8 | buf[19] : (unsigned)buf[19] << 8 | buf[18];
+    if (depth > 0 || n < 3 || buf[0] != '#' || buf[1] != '!')
+        return 0;
+    buf[n] = '\0';
+    char *p = (char *)buf + 2;
+    p += strspn(p, " \t");
+    p[strcspn(p, " \t\n")] = '\0';
+    return elf_machine(p, depth + 1);
+}
+
+/* name as the spawn finds it (a path, or searched in PATH). */
+static unsigned program_machine(const char *name)
+{
+    if (strchr(name, '/'))
+        return elf_machine(name, 0);
+    const char *path = getenv("PATH");
+    for (const char *d = path && *path ? path : "/usr/bin:/bin"; *d;) {
+        size_t k = strcspn(d, ":");
+        char full[4096];
+        if (k + strlen(name) + 2 < sizeof full) {
+            snprintf(full, sizeof full, "%.*s/%s", (int)k, d, name);
+            if (access(full, X_OK) == 0)
+                return elf_machine(full, 0);
+        }
+        d += k + (d[k] == ':');
+    }
+    return 0;
+}
+
+static void skip_if_foreign(const char *what, unsigned machine)
+{
+    static unsigned own;
+    if (!own)
+        own = elf_machine("/proc/self/exe", 1);
+    if (machine && own && machine != own)
+        cr_skip_test("%s is built for another machine (ELF machine %u, this build %u): "
+                     "it cannot load the library under test",
+                     what, machine, own);
+}
+
+void ss_skip_foreign(const char *const argv[], const struct ss_env *e)
+{
+    const char *pre = NULL;
+    for (int i = 0; i < e->n; i++)
+        if (strncmp(e->v[i], "LD_PRELOAD=", 11) == 0)
+            pre = e->v[i] + 11;
+    /* The launcher (a script) preloads the library into its command only. */
+    bool launcher = strcmp(argv[0], ss_launcher()) == 0;
+    if (!launcher && (!pre || !strstr(pre, ss_lib())))
+        return;
+    char one[4096];
+    for (const char *p = pre ? pre : ""; *p;) {
+        size_t k = strcspn(p, ": ");
+        if (k > 0 && k < sizeof one) {
+            memcpy(one, p, k);
+            one[k] = '\0';
+            skip_if_foreign(one, elf_machine(one, 1));
+        }
+        p += k + (p[k] != '\0');
+    }
+    if (!launcher)
+        skip_if_foreign(argv[0], program_machine(argv[0]));
+    for (int i = 1; argv[i]; i++)
+        if (launcher ? argv[i][0] != '-' : strcmp(argv[i - 1], "--") == 0)
+            skip_if_foreign(argv[i], program_machine(argv[i]));
+}
+
 void ss_run(struct ss_run *r, const char *const argv[], struct ss_env *e,
             int stdin_fd, double timeout_seconds)
 {
+    ss_skip_foreign(argv, e);
     memset(r, 0, sizeof *r);
     int out[2], err[2];
     cr_assert(pipe2(out, O_CLOEXEC) == 0 && pipe2(err, O_CLOEXEC) == 0);

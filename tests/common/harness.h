@@ -58,9 +58,15 @@ void ss_env_free(struct ss_env *e);
 void ss_spawnattr_clean(posix_spawnattr_t *at, short flags);
 
 /* Runs argv (argv[0] a path) with env; stdin_fd < 0 means /dev/null.
- * Fails the current test (cr_assert) when the spawn itself fails. */
+ * Fails the current test (cr_assert) when the spawn itself fails.  Skips
+ * it, saying why, when the library is preloaded into a program (argv[0],
+ * its "#!" interpreter, or a command after "--") or next to a library
+ * built for another machine: the third-party programs of a cross build's
+ * emulated test run (CI's aarch64 leg) cannot load it. */
 void ss_run(struct ss_run *r, const char *const argv[], struct ss_env *e,
             int stdin_fd, double timeout_seconds);
+/* That skip alone, for other ways of starting argv with env. */
+void ss_skip_foreign(const char *const argv[], const struct ss_env *e);
 void ss_run_free(struct ss_run *r);
 
 /* Readable verdicts for assertions and failure messages. */

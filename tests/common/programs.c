@@ -153,6 +153,7 @@ int ss_reset_after_request(void *listener)
 void ss_bg_start(struct ss_bg *b, const char *const argv[], struct ss_env *e,
                  const char *err_path)
 {
+    ss_skip_foreign(argv, e);
     memset(b, 0, sizeof *b);
     snprintf(b->err_path, sizeof b->err_path, "%s", err_path);
     int out[2];

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 
 double hu_now(void);
@@ -30,10 +31,22 @@ void hu_watchdog(double seconds);
 
 /* Returns once thread tid of process pid sleeps in system call nr (or in
  * nr2 when that is not -1), judged from /proc/<pid>/task/<tid>/syscall, or
- * from the thread's state 'S' when that file is not readable.  Gives up
+ * from the thread's state 'S' when that file is not readable or shows
+ * another machine's numbers (under an emulator).  Gives up
  * with status 3 after 10 s.  Allocates nothing, so a child forked by a
  * threaded helper may call it too. */
 void hu_wait_blocked(pid_t pid, pid_t tid, long nr, long nr2);
+/* Newer architectures (aarch64) have neither poll nor accept. */
+#ifdef SYS_poll
+#define HU_SYS_POLL SYS_poll
+#else
+#define HU_SYS_POLL (-1L)
+#endif
+#ifdef SYS_accept
+#define HU_SYS_ACCEPT SYS_accept
+#else
+#define HU_SYS_ACCEPT SYS_accept4
+#endif
 
 /* A storm: sig to this process every interval_ns (timer_create,
  * CLOCK_MONOTONIC).  hu_storm_stop() disarms it. */

@@ -201,7 +201,7 @@ int main(int argc, char **argv)
         hu_handle(sig, on_signal, 0);
 
     nr = call == C_RECV ? SYS_recvfrom : call == C_READ ? SYS_read
-       : call == C_ACCEPT ? SYS_accept : SYS_connect;
+       : call == C_ACCEPT ? HU_SYS_ACCEPT : SYS_connect;
     nr2 = call == C_ACCEPT ? SYS_accept4 : -1;
     fflush(stdout);
     if (by_kill || by_exit) {

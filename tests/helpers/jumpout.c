@@ -52,7 +52,7 @@ static void *signaller(void *arg)
     kill(getpid(), SIGUSR1);
     await_ack();
     /* resumed: now it waits in the library's poll for the rest of 5 s */
-    hu_wait_blocked(getpid(), getpid(), SYS_poll, SYS_ppoll);
+    hu_wait_blocked(getpid(), getpid(), SYS_ppoll, HU_SYS_POLL);
     kill(getpid(), SIGUSR1);
     await_ack();
     if (!jump && write(sv[1], "data", 4) != 4)

@@ -93,7 +93,7 @@ int main(int argc, char **argv)
         }
         st = wait_child(pid);
     } else if (!strcmp(method, "vfork") || !strcmp(method, "vfork-reset")) {
-        bool reset = !strcmp(method, "vfork-reset");
+        volatile bool reset = !strcmp(method, "vfork-reset"); /* kept across vfork (-Wclobbered, armhf) */
         pid = vfork();
         if (pid == 0) {
             if (reset) {

@@ -967,6 +967,9 @@ Test(launcher, static_target_warns)
     for (size_t i = 0; !target && i < sizeof candidates / sizeof candidates[0]; i++)
         if (is_static_elf(candidates[i]))
             target = candidates[i];
+    if (!target && sizeof(void *) == 4)
+        cr_skip_test("no statically linked 32-bit program here: ldconfig and busybox are "
+                     "the build machine's (a 32-bit test build on a 64-bit system)");
     cr_assert(target, "no statically linked program found (looked for ldconfig, busybox)");
 
     /* A dry run: the warning comes from the checks, and nothing runs. */

@@ -577,13 +577,13 @@ Test(event, accounting_identity_holds)
     struct sockshield_collapse c = { 0, 0, 0 };
     struct sockshield_rate r = { 0, 0 };
     uint64_t events = 0, lines = 0, repeats = 0, suppressed = 0, now = 1000;
-    unsigned long seed = 7;
+    unsigned long long seed = 7;
     int i;
 
     for (i = 0; i < 200000; i++) {
         uint64_t rep = 0, sup = 0, key;
 
-        seed = seed * 6364136223846793005ul + 1442695040888963407ul;
+        seed = seed * 6364136223846793005ull + 1442695040888963407ull;
         /* long runs of one key (collapse), and bursts of distinct keys
          * (each passes collapse, most meet the rate limit) */
         if (i % 1000 < 20)

@@ -375,7 +375,7 @@ Test(fmt, utc_extreme_inputs_clamp_without_overflow)
 Test(fmt, utc_matches_gmtime_over_centuries)
 {
     int64_t sec;
-    unsigned long seed = 12345;
+    unsigned long long seed = 12345;
     int i;
 
     for (i = 0; i < 20000; i++) {
@@ -384,9 +384,12 @@ Test(fmt, utc_matches_gmtime_over_centuries)
         char want[64];
         struct guarded g;
 
-        seed = seed * 6364136223846793005ul + 1442695040888963407ul;
-        /* 1900 .. 2400 */
-        sec = (int64_t)(seed >> 20) % (int64_t)15778800000LL - 2208988800LL;
+        seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+        /* 1900 .. 2400; 1901 .. 2038 where gmtime's time_t has 32 bits */
+        if (sizeof(time_t) < 8)
+            sec = (int64_t)(seed >> 20) % ((int64_t)1 << 32) - ((int64_t)1 << 31);
+        else
+            sec = (int64_t)(seed >> 20) % (int64_t)15778800000LL - 2208988800LL;
         t = (time_t)sec;
         cr_assert_not_null(gmtime_r(&t, &tm));
         snprintf(want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900,
@@ -731,7 +734,7 @@ Test(fmt, json_every_byte_string_is_valid_json)
     char in[512], line[4096];
     struct sockshield_buf b;
     size_t i, n;
-    unsigned long seed = 99;
+    unsigned long long seed = 99;
     int round;
 
     for (round = 0; round < 200; round++) {
@@ -742,7 +745,7 @@ Test(fmt, json_every_byte_string_is_valid_json)
         } else {
             n = round % 64 + 1;
             for (i = 0; i < n; i++) {
-                seed = seed * 6364136223846793005ul + 1442695040888963407ul;
+                seed = seed * 6364136223846793005ull + 1442695040888963407ull;
                 /* bias towards bytes that start or continue sequences */
                 in[i] = (char)(seed >> 56 & 1 ? 0x80 | (seed >> 40 & 0x7f) : seed >> 48);
             }

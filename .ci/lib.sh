@@ -1,0 +1,72 @@
+# Shared by the cross, musl and clang legs (.ci/cross-aarch64, .ci/i686,
+# .ci/armhf, .ci/musl, .ci/clang): sourced, not run.
+
+# ci_install PKG...: apt-get install what is missing, quietly.
+ci_install() {
+    local need=() p
+    for p in "$@"; do
+        dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
+    done
+    [ ${#need[@]} -eq 0 ] && return 0
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+}
+
+# ci_foreign_arch ARCH: dpkg multiarch, for libc6:ARCH (the emulator's loader).
+ci_foreign_arch() {
+    if ! dpkg --print-foreign-architectures | grep -qx "$1"; then
+        dpkg --add-architecture "$1"
+        apt-get update -qq
+    fi
+}
+
+# ci_binfmt: binfmt_misc mounted, for qemu-user-static's handlers.
+ci_binfmt() {
+    mountpoint -q /proc/sys/fs/binfmt_misc ||
+        mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
+}
+
+# ci_copy_source DIR: the source tree (no build products) into DIR, to be
+# configured there for another host; the tree itself keeps its own build.
+ci_copy_source() {
+    rm -rf "$1"
+    mkdir -p "$1"
+    if git -C "$ci_top" rev-parse >/dev/null 2>&1; then
+        (cd "$ci_top" && git ls-files -co --exclude-standard | tar -cf - -T -) | tar -xf - -C "$1"
+    else
+        (cd "$ci_top" && tar -cf - --exclude=./.git .) | tar -xf - -C "$1"
+        [ ! -f "$1/Makefile" ] || make -C "$1" distclean >/dev/null
+    fi
+}
+
+# ci_check_results DIR LEG KNOWN: counts automake's results in DIR; a
+# failure named in the file KNOWN ("test-name<TAB>reason" lines) is shown
+# with its reason and counted as skipped; any other fails the leg.
+ci_check_results() {
+    local dir=$1 leg=$2 known=${3:-/dev/null} pass fail=0 skip line name reason
+    if ! ls "$dir"/tests/*/*.trs >/dev/null 2>&1; then
+        echo "$leg: no test ran"
+        echo "$leg: 0 passed, 1 failed, 0 skipped"
+        return 1
+    fi
+    pass=$(cat "$dir"/tests/*/*.trs | grep -c '^:test-result: PASS' || true)
+    skip=$(cat "$dir"/tests/*/*.trs | grep -c '^:test-result: SKIP' || true)
+    grep -h '^ok .*# SKIP' "$dir"/tests/*/*.log 2>/dev/null | sed 's/^/  skipped: /' | head -50 || true
+    while read -r line; do
+        name=${line#*- }
+        name=${name%% *}
+        reason=$(awk -F'\t' -v n="$name" '$1 == n { print $2 }' "$known")
+        if [ -n "$reason" ]; then
+            echo "  known under emulation: $name: $reason"
+            skip=$((skip + 1))
+        else
+            echo "  FAILED: $line"
+            fail=$((fail + 1))
+        fi
+    done < <(grep -h -E '^(FAIL|ERROR|XPASS):' "$dir"/tests/*/*.log 2>/dev/null | grep -v ' - exited with status\| - missing test plan' || true)
+    # A binary that died without a plan is a failure of its own.
+    if grep -h -E '^ERROR: .* - (missing test plan|exited with status (12[6-9]|1[3-9][0-9]))' "$dir"/tests/*/*.log 2>/dev/null; then
+        fail=$((fail + 1))
+    fi
+    echo "$leg: $pass passed, $fail failed, $skip skipped"
+    [ "$fail" -eq 0 ]
+}
