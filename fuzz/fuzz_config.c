@@ -271,6 +271,7 @@ static void render(const struct sockshield_config *c, char out[NVARS][SOCKSHIELD
     case SOCKSHIELD_LOG_NONE: strcpy(out[V_LOG], "none"); break;
     case SOCKSHIELD_LOG_SYSLOG: snprintf(out[V_LOG], sizeof out[0], "syslog:%s", c->log_path); break;
     case SOCKSHIELD_LOG_FILE: snprintf(out[V_LOG], sizeof out[0], "%s", c->log_path); break;
+    case SOCKSHIELD_LOG_JOURNAL: snprintf(out[V_LOG], sizeof out[0], "journal:%s", c->log_path); break;
     }
     snprintf(out[V_LOG_FORMAT], sizeof out[0], "%s",
              c->log_format == SOCKSHIELD_FORMAT_JSON ? "json" : "text");
