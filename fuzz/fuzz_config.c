@@ -1,12 +1,12 @@
 /* libFuzzer target: the configuration parser (src/config.c).
  *
- * Input: two bytes, a mask of which of the eleven SOCKSHIELD_* variables
+ * Input: two bytes, a mask of which of the thirteen SOCKSHIELD_* variables
  * are set (bit i: variable i in the order below), then their values in
  * that order, separated by NUL bytes (a value cannot hold one; a missing
  * value is empty).
  *
  * Invariants, each an abort with a message:
- *  - only the eleven names are asked for, each once;
+ *  - only the thirteen names are asked for, each once;
  *  - the return value is the number of warnings; at most one warning per
  *    variable, only for a variable that is set, in table order;
  *  - each warning is one line of at most 512 bytes ending in '\n',
@@ -26,18 +26,20 @@
 
 #include "config.h"
 
-#define NVARS 11
+#define NVARS 13
 #define WARN_MAX 512
 #define SHOWN_MAX 48
 
+/* In src/config.c's table order, which is the order of its warnings. */
 static const char *const names[NVARS] = {
-    SOCKSHIELD_ENV_SIGPIPE, SOCKSHIELD_ENV_RESTART,  SOCKSHIELD_ENV_NORESTART,
-    SOCKSHIELD_ENV_SIGNAL,  SOCKSHIELD_ENV_REAP,     SOCKSHIELD_ENV_EVENTS,
-    SOCKSHIELD_ENV_LOG,     SOCKSHIELD_ENV_LOG_FORMAT, SOCKSHIELD_ENV_LOG_RATE,
-    SOCKSHIELD_ENV_SUMMARY, SOCKSHIELD_ENV_INHERIT,
+    SOCKSHIELD_ENV_SIGPIPE,    SOCKSHIELD_ENV_PIPELINE, SOCKSHIELD_ENV_RESTART,
+    SOCKSHIELD_ENV_NORESTART,  SOCKSHIELD_ENV_SIGNAL,   SOCKSHIELD_ENV_REAP,
+    SOCKSHIELD_ENV_RUNTIMES,   SOCKSHIELD_ENV_EVENTS,   SOCKSHIELD_ENV_LOG,
+    SOCKSHIELD_ENV_LOG_FORMAT, SOCKSHIELD_ENV_LOG_RATE, SOCKSHIELD_ENV_SUMMARY,
+    SOCKSHIELD_ENV_INHERIT,
 };
-enum { V_SIGPIPE, V_RESTART, V_NORESTART, V_SIGNAL, V_REAP, V_EVENTS, V_LOG, V_LOG_FORMAT,
-       V_LOG_RATE, V_SUMMARY, V_INHERIT };
+enum { V_SIGPIPE, V_PIPELINE, V_RESTART, V_NORESTART, V_SIGNAL, V_REAP, V_RUNTIMES, V_EVENTS,
+       V_LOG, V_LOG_FORMAT, V_LOG_RATE, V_SUMMARY, V_INHERIT };
 
 /* The environment the getter serves. */
 static struct {
@@ -186,8 +188,10 @@ static void check_domains(const struct sockshield_config *c)
 {
     CHECK(c->sigpipe == SOCKSHIELD_SIGPIPE_CATCH || c->sigpipe == SOCKSHIELD_SIGPIPE_IGNORE ||
               c->sigpipe == SOCKSHIELD_SIGPIPE_OFF, "sigpipe %d", (int)c->sigpipe);
-    CHECK(valid_bool(&c->restart) && valid_bool(&c->signal_persistent) && valid_bool(&c->reap) &&
-              valid_bool(&c->summary) && valid_bool(&c->inherit), "a bool is neither 0 nor 1");
+    CHECK(valid_bool(&c->pipeline_end) && valid_bool(&c->restart) &&
+              valid_bool(&c->signal_persistent) && valid_bool(&c->reap) &&
+              valid_bool(&c->runtimes) && valid_bool(&c->summary) && valid_bool(&c->inherit),
+          "a bool is neither 0 nor 1");
     CHECK(!(c->norestart & (SOCKSHIELD_SIGBIT(32) | SOCKSHIELD_SIGBIT(33))),
           "norestart names signal 32 or 33: %#llx", (unsigned long long)c->norestart);
     CHECK(!(c->events & ~SOCKSHIELD_EV_ALL), "events %#x", c->events);
@@ -205,7 +209,8 @@ static void check_domains(const struct sockshield_config *c)
         CHECK(n == 0, "a path for stderr/none: [%s]", c->log_path);
         break;
     case SOCKSHIELD_LOG_SYSLOG:
-        CHECK(n > 0 && c->log_path[0] == '/', "syslog socket [%s]", c->log_path);
+    case SOCKSHIELD_LOG_JOURNAL:
+        CHECK(n > 0 && c->log_path[0] == '/', "socket path [%s]", c->log_path);
         break;
     case SOCKSHIELD_LOG_FILE:
         CHECK(n > 0 && c->log_path[0] != ' ' && c->log_path[0] != '\t' &&
@@ -222,10 +227,12 @@ static bool same_field(int v, const struct sockshield_config *a, const struct so
 {
     switch (v) {
     case V_SIGPIPE: return a->sigpipe == b->sigpipe;
+    case V_PIPELINE: return a->pipeline_end == b->pipeline_end;
     case V_RESTART: return a->restart == b->restart;
     case V_NORESTART: return a->norestart == b->norestart;
     case V_SIGNAL: return a->signal_persistent == b->signal_persistent;
     case V_REAP: return a->reap == b->reap;
+    case V_RUNTIMES: return a->runtimes == b->runtimes;
     case V_EVENTS: return a->events == b->events;
     case V_LOG: return a->log == b->log && strcmp(a->log_path, b->log_path) == 0;
     case V_LOG_FORMAT: return a->log_format == b->log_format;
@@ -249,6 +256,7 @@ static void render(const struct sockshield_config *c, char out[NVARS][SOCKSHIELD
     char *p;
 
     snprintf(out[V_SIGPIPE], sizeof out[0], "%s", pipe_modes[c->sigpipe]);
+    snprintf(out[V_PIPELINE], sizeof out[0], "%s", c->pipeline_end ? "end" : "shield");
     snprintf(out[V_RESTART], sizeof out[0], "%s", on_off(c->restart));
     p = out[V_NORESTART];
     *p = '\0';
@@ -259,6 +267,7 @@ static void render(const struct sockshield_config *c, char out[NVARS][SOCKSHIELD
         strcpy(out[V_NORESTART], "none");
     snprintf(out[V_SIGNAL], sizeof out[0], "%s", c->signal_persistent ? "persistent" : "off");
     snprintf(out[V_REAP], sizeof out[0], "%s", on_off(c->reap));
+    snprintf(out[V_RUNTIMES], sizeof out[0], "%s", c->runtimes ? "auto" : "off");
     p = out[V_EVENTS];
     *p = '\0';
     for (int e = 0; e < SOCKSHIELD_EV_COUNT; e++)
