@@ -6,8 +6,9 @@
  *   replay_NAME [FILE|DIR]...
  *
  * Without arguments, every file of the directory SEEDS (set at build time
- * to the source tree's fuzz/corpus/NAME).  A broken invariant aborts, which
- * fails the test; at the end one line: "N passed, 0 failed". */
+ * to the source tree's fuzz/corpus/NAME).  Output is TAP, as the test
+ * driver reads it: one "ok" per input, the plan at the end.  A broken
+ * invariant aborts, so the plan never comes and the test fails. */
 #include <dirent.h>
 #include <errno.h>
 #include <stdint.h>
@@ -47,11 +48,13 @@ static void replay_file(const char *path)
         exit(1);
     }
     fclose(f);
-    printf("replay %s (%zu bytes)\n", path, len);
+    printf("# %s (%zu bytes)\n", path, len);
     fflush(stdout);
     LLVMFuzzerTestOneInput(buf, len);
     free(buf);
     replayed++;
+    printf("ok %d - %s\n", replayed, strrchr(path, '/') ? strrchr(path, '/') + 1 : path);
+    fflush(stdout);
 }
 
 static void replay(const char *path)
@@ -93,6 +96,6 @@ int main(int argc, char **argv)
         fprintf(stderr, "replay: no input found\n");
         return 1;
     }
-    printf("%d passed, 0 failed\n", replayed);
+    printf("1..%d\n", replayed);
     return 0;
 }
