@@ -36,6 +36,47 @@
 #include <stdint.h>
 #include <string.h>
 
+/* Our own object's loaded segments, to refuse an answer that lies in it:
+ * a wrapper bound as its own real function would call itself forever. */
+struct self_object {
+    uintptr_t base;
+    const ElfW(Phdr) * phdr;
+    unsigned phnum;
+};
+
+static bool in_segments(uintptr_t base, const ElfW(Phdr) * phdr, unsigned phnum, uintptr_t addr)
+{
+    for (unsigned i = 0; i < phnum; i++)
+        if (phdr[i].p_type == PT_LOAD && addr - (base + phdr[i].p_vaddr) < phdr[i].p_memsz)
+            return true;
+    return false;
+}
+
+static int find_self(struct dl_phdr_info *info, size_t size, void *data)
+{
+    struct self_object *self = data;
+    (void)size;
+    if (!in_segments(info->dlpi_addr, info->dlpi_phdr, info->dlpi_phnum,
+                     (uintptr_t)&sockshield_bind_next))
+        return 0;
+    *self = (struct self_object){ info->dlpi_addr, info->dlpi_phdr, info->dlpi_phnum };
+    return 1;
+}
+
+/* The first i whose answer lies in our own object, or -1. */
+static int first_in_self(const struct self_object *self, void *const *out, unsigned n)
+{
+    struct self_object found = { 0, NULL, 0 };
+    if (!self || !self->phdr) {
+        dl_iterate_phdr(find_self, &found);
+        self = &found;
+    }
+    for (unsigned i = 0; self->phdr && i < n; i++)
+        if (out[i] && in_segments(self->base, self->phdr, self->phnum, (uintptr_t)out[i]))
+            return (int)i;
+    return -1;
+}
+
 #if defined(__GLIBC__)
 #include <gnu/libc-version.h>
 
@@ -61,12 +102,7 @@ struct scan {
 
 static bool contains(const struct dl_phdr_info *info, uintptr_t addr)
 {
-    for (unsigned i = 0; i < info->dlpi_phnum; i++) {
-        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-        if (ph->p_type == PT_LOAD && addr - (info->dlpi_addr + ph->p_vaddr) < ph->p_memsz)
-            return true;
-    }
-    return false;
+    return in_segments(info->dlpi_addr, info->dlpi_phdr, info->dlpi_phnum, addr);
 }
 
 /* A pointer of the dynamic section.  The loader has relocated them in
@@ -156,7 +192,7 @@ static void *plain_address(const struct object *o, const ElfW(Sym) * sym)
 }
 
 bool sockshield_bind_next(const char *const *names, const uint32_t *hashes, unsigned n, void **out,
-                          void **objects)
+                          void **objects, int *self_index)
 {
     struct scan s = { .self = (uintptr_t)&sockshield_bind_next,
                       .libc = (uintptr_t)&gnu_get_libc_version,
@@ -184,6 +220,11 @@ bool sockshield_bind_next(const char *const *names, const uint32_t *hashes, unsi
             objects[i] = p ? (void *)s.objects[s.libc_at].phdr : NULL;
         out[i] = p ? p : dlsym(RTLD_NEXT, names[i]);
     }
+    struct self_object self = { 0, NULL, 0 };
+    if (s.self_at >= 0)
+        self = (struct self_object){ s.objects[s.self_at].base, s.objects[s.self_at].phdr,
+                                     s.objects[s.self_at].phnum };
+    *self_index = first_in_self(&self, out, n);
     return usable;
 }
 
@@ -191,7 +232,7 @@ bool sockshield_bind_next(const char *const *names, const uint32_t *hashes, unsi
 /* Other C libraries (musl): the loader's list is not known to follow
  * glibc's scope order, so every name goes to dlsym. */
 bool sockshield_bind_next(const char *const *names, const uint32_t *hashes, unsigned n, void **out,
-                          void **objects)
+                          void **objects, int *self_index)
 {
     (void)hashes;
     for (unsigned i = 0; i < n; i++) {
@@ -199,6 +240,7 @@ bool sockshield_bind_next(const char *const *names, const uint32_t *hashes, unsi
         if (objects)
             objects[i] = NULL;
     }
+    *self_index = first_in_self(NULL, out, n);
     return false;
 }
 #endif

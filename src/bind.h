@@ -26,8 +26,10 @@
  * SOCKSHIELD_GNU_HASH of the name).  Names the pass cannot settle alone
  * go to dlsym itself.  objects, if not NULL, receives for each name the
  * program headers of libc when the pass found it there, else NULL.
- * Returns whether the pass was usable at all. */
+ * *self_index receives the first i whose answer lies in this library
+ * itself (a wrapper bound as its own real function), or -1.  Returns
+ * whether the pass was usable at all. */
 bool sockshield_bind_next(const char *const *names, const uint32_t *hashes, unsigned n, void **out,
-                          void **objects);
+                          void **objects, int *self_index);
 
 #endif

@@ -17,24 +17,12 @@
 #include "fdinfo.h"
 #include "log.h"
 #include "real.h"
-#include "shield.h"
-#include "sigpolicy.h"
-
-struct sockshield_config sockshield_cfg;
-__thread struct sockshield_tls sockshield_tls __attribute__((tls_model("initial-exec")));
-uint64_t sockshield_sigs_alone;
-volatile int sockshield_ready;
+#include "state.h"
+#include "signals.h"
 
 static int init_state;          /* 0 not started, 1 running, 2 done */
 static __thread int init_here __attribute__((tls_model("initial-exec")));
 static int constructor_ran;
-volatile int sockshield_too_early;
-
-void sockshield_warn_raw(const char *line, size_t len)
-{
-    sockshield_log_stderr_raw(line, len);
-}
-
 static void warn_sink(void *ctx, const char *line, size_t len)
 {
     (void)ctx;
@@ -119,7 +107,7 @@ void sockshield_init(void)
      * ASan starts from .preinit_array and installs its SIGSEGV handler with
      * sigaction.  Only the real symbols are bound then (dlsym works),
      * all but those of the calls that set up on first use (real.h); the
-     * signal calls pass through (sigpolicy.c), and the first of those
+     * signal calls pass through (signals.c), and the first of those
      * calls or our constructor, both after libc's initialiser, does the
      * setup, adopting the handlers installed meanwhile.  (A program may
      * also clear environ itself: the constructor sets up regardless.) */
@@ -155,7 +143,7 @@ void sockshield_init(void)
 
     sockshield_fdinfo_init();
     sockshield_log_init();
-    sockshield_sig_setup(launcher);
+    sockshield_signals_setup(launcher);
     init_here = 0;
     __atomic_store_n(&init_state, 2, __ATOMIC_RELEASE);
     __atomic_store_n(&sockshield_ready, 1, __ATOMIC_RELEASE);

@@ -12,8 +12,9 @@
 #include "arch.h"
 #include "fdinfo.h"
 #include "log.h"
-#include "policy.h"
+#include "restart.h"
 #include "real.h"
+#include "rawio.h"
 #include "wrap.h"
 
 uint8_t sockshield_fd_timeo[SOCKSHIELD_TIMEO_FDS];
@@ -68,7 +69,7 @@ static int wait_ready(struct sockshield_io *io)
             continue; /* rounding: check the clock again */
         if (errno != EINTR)
             return 1; /* let the call itself report the problem */
-        if (!sockshield_policy_resume(&sockshield_cfg, sockshield_tls.sigs))
+        if (!sockshield_restart_resume(&sockshield_cfg, sockshield_tls.sigs))
             return -1;
         sockshield_tls.sigs = 0;
     }
@@ -77,7 +78,7 @@ static int wait_ready(struct sockshield_io *io)
 /* EINTR: resume or not.  On false, *err is what the program gets. */
 static bool resume(struct sockshield_io *io, int *err)
 {
-    if (!sockshield_policy_resume(&sockshield_cfg, sockshield_tls.sigs))
+    if (!sockshield_restart_resume(&sockshield_cfg, sockshield_tls.sigs))
         return false;
     if (sockshield_tls.sigs != 0)
         io->unrecorded = 0;
@@ -181,7 +182,7 @@ SOCKSHIELD_WRAPPED_AS(int, wrapped_accept, accept, (int fd, __SOCKADDR_ARG a, so
 SOCKSHIELD_WRAPPED_AS(int, wrapped_accept4, accept4, (int fd, __SOCKADDR_ARG a, socklen_t *l, int f),
                       fd, SOCKSHIELD_DIR_ACCEPT, 0, (fd, a, l, f))
 
-int sockshield_accept(int fd, struct sockaddr *addr, socklen_t *len, int flags, bool four)
+int sockshield_io_accept(int fd, struct sockaddr *addr, socklen_t *len, int flags, bool four)
 {
     /* Without a buffer from the program the kernel fills ours.  With one,
      * its size is not ours to read (the kernel may answer EFAULT for it),
@@ -265,7 +266,7 @@ static int finish_connect(struct sockshield_io *io, int (*again)(int, __CONST_SO
     }
 }
 
-int sockshield_connect(enum sockshield_call id, int fd, const struct sockaddr *addr, socklen_t len)
+int sockshield_io_connect(enum sockshield_call id, int fd, const struct sockaddr *addr, socklen_t len)
 {
     int (*real)(int, __CONST_SOCKADDR_ARG, socklen_t) = real_connect;
 #if SOCKSHIELD_GLIBC
@@ -312,7 +313,7 @@ int sockshield_connect(enum sockshield_call id, int fd, const struct sockaddr *a
  * the uninterrupted call would have done (recvmmsg(2) BUGS: the timeout is
  * only looked at after each datagram).  On success the caller's *t gets
  * what the kernel says is left, as without us. */
-int sockshield_recvmmsg(int fd, struct mmsghdr *v, unsigned int n, SOCKSHIELD_MMSG_FLAGS flags, struct timespec *t)
+int sockshield_io_recvmmsg(int fd, struct mmsghdr *v, unsigned int n, SOCKSHIELD_MMSG_FLAGS flags, struct timespec *t)
 {
     struct sockshield_io io;
     sockshield_io_enter(&io, SOCKSHIELD_CALL_recvmmsg, fd, SOCKSHIELD_DIR_IN, 0);
@@ -338,7 +339,7 @@ int sockshield_recvmmsg(int fd, struct mmsghdr *v, unsigned int n, SOCKSHIELD_MM
 
 #if SOCKSHIELD_TIME64
 /* The same with glibc's 64-bit timespec (symbols.h). */
-int sockshield_recvmmsg64(int fd, struct mmsghdr *v, unsigned int n, int flags, struct sockshield_ts64 *t)
+int sockshield_io_recvmmsg64(int fd, struct mmsghdr *v, unsigned int n, int flags, struct sockshield_ts64 *t)
 {
     struct sockshield_io io;
     sockshield_io_enter(&io, SOCKSHIELD_CALL___recvmmsg64, fd, SOCKSHIELD_DIR_IN, 0);
@@ -383,7 +384,7 @@ static int after_getsockopt(int r, enum sockshield_call id, int fd, int level, i
     return r;
 }
 
-int sockshield_getsockopt(int fd, int level, int name, void *val, socklen_t *len)
+int sockshield_io_getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 {
     return after_getsockopt(real_getsockopt(fd, level, name, val, len), SOCKSHIELD_CALL_getsockopt,
                             fd, level, name, val, len);
@@ -432,19 +433,19 @@ static int after_setsockopt(int r, int fd, int level, int name, const void *val,
     return r;
 }
 
-int sockshield_setsockopt(int fd, int level, int name, const void *val, socklen_t len)
+int sockshield_io_setsockopt(int fd, int level, int name, const void *val, socklen_t len)
 {
     return after_setsockopt(real_setsockopt(fd, level, name, val, len), fd, level, name, val, len);
 }
 
 #if SOCKSHIELD_TIME64
-int sockshield_getsockopt64(int fd, int level, int name, void *val, socklen_t *len)
+int sockshield_io_getsockopt64(int fd, int level, int name, void *val, socklen_t *len)
 {
     return after_getsockopt(real___getsockopt64(fd, level, name, val, len),
                             SOCKSHIELD_CALL___getsockopt64, fd, level, name, val, len);
 }
 
-int sockshield_setsockopt64(int fd, int level, int name, const void *val, socklen_t len)
+int sockshield_io_setsockopt64(int fd, int level, int name, const void *val, socklen_t len)
 {
     return after_setsockopt(real___setsockopt64(fd, level, name, val, len), fd, level, name, val,
                             len);
@@ -462,7 +463,7 @@ static void forget(int fd)
     sockshield_fdinfo_forget(fd);
 }
 
-int sockshield_close(enum sockshield_call id, int fd)
+int sockshield_io_close(enum sockshield_call id, int fd)
 {
     forget(fd);
     /* Never retried: the fd is gone even on EINTR (close(2)). */
@@ -473,7 +474,7 @@ int sockshield_close(enum sockshield_call id, int fd)
     return real_close(fd);
 }
 
-int sockshield_dup(enum sockshield_call id, int fd, int fd2, int flags)
+int sockshield_io_dup(enum sockshield_call id, int fd, int fd2, int flags)
 {
     int r = id == SOCKSHIELD_CALL_dup3 ? real_dup3(fd, fd2, flags) : real_dup2(fd, fd2);
     if (r >= 0 && fd != fd2) {
@@ -483,14 +484,14 @@ int sockshield_dup(enum sockshield_call id, int fd, int fd2, int flags)
         if ((unsigned)fd < SOCKSHIELD_TIMEO_FDS && (unsigned)fd2 < SOCKSHIELD_TIMEO_FDS)
             sockshield_fd_timeo[fd2] = sockshield_fd_timeo[fd];
         if (fd2 == 2)
-            sockshield_log_stderr_moved(); /* a redirect the program made */
+            sockshield_rawio_stderr_remember(); /* a redirect the program made */
         errno = saved;
     }
     return r;
 }
 
 #if SOCKSHIELD_GLIBC
-int sockshield_close_range(unsigned lo, unsigned hi, int flags)
+int sockshield_io_close_range(unsigned lo, unsigned hi, int flags)
 {
     int r = real_close_range(lo, hi, flags);
     if (r == 0 && !(flags & CLOSE_RANGE_CLOEXEC)) {

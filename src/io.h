@@ -13,7 +13,7 @@
 #include <time.h>
 
 #include "event.h"
-#include "shield.h"
+#include "state.h"
 
 /* Per-fd bits learned from setsockopt: the fd has SO_RCVTIMEO/SO_SNDTIMEO,
  * so its blocking calls read the clock at entry to keep the total wait
@@ -47,7 +47,7 @@ int64_t sockshield_io_now(void);
 
 /* A handler that runs inside a wrapped call and makes wrapped calls itself
  * clears the record too; the trampoline puts back what it found, so the
- * enclosing call still sees its signals (sigpolicy.c). */
+ * enclosing call still sees its signals (signals.c). */
 static inline void sockshield_io_enter(struct sockshield_io *io, enum sockshield_call id, int fd,
                                        enum sockshield_dir dir, size_t requested)
 {
@@ -78,20 +78,20 @@ bool sockshield_io_again_to(struct sockshield_io *io, ssize_t result, const stru
 bool sockshield_io_again_msg(struct sockshield_io *io, ssize_t result, const struct msghdr *msg);
 
 /* Calls with their own bookkeeping (io.c). */
-int sockshield_accept(int fd, struct sockaddr *addr, socklen_t *len, int flags, bool four);
-int sockshield_connect(enum sockshield_call id, int fd, const struct sockaddr *addr,
+int sockshield_io_accept(int fd, struct sockaddr *addr, socklen_t *len, int flags, bool four);
+int sockshield_io_connect(enum sockshield_call id, int fd, const struct sockaddr *addr,
                        socklen_t len);
 /* recvmmsg with a timeout (t != NULL): resumed with what is left of it. */
 #if SOCKSHIELD_TIME64
-int sockshield_recvmmsg64(int fd, struct mmsghdr *v, unsigned int n, int flags, struct sockshield_ts64 *t);
-int sockshield_getsockopt64(int fd, int level, int name, void *val, socklen_t *len);
-int sockshield_setsockopt64(int fd, int level, int name, const void *val, socklen_t len);
+int sockshield_io_recvmmsg64(int fd, struct mmsghdr *v, unsigned int n, int flags, struct sockshield_ts64 *t);
+int sockshield_io_getsockopt64(int fd, int level, int name, void *val, socklen_t *len);
+int sockshield_io_setsockopt64(int fd, int level, int name, const void *val, socklen_t len);
 #endif
-int sockshield_recvmmsg(int fd, struct mmsghdr *v, unsigned int n, SOCKSHIELD_MMSG_FLAGS flags, struct timespec *t);
-int sockshield_getsockopt(int fd, int level, int name, void *val, socklen_t *len);
-int sockshield_setsockopt(int fd, int level, int name, const void *val, socklen_t len);
-int sockshield_close(enum sockshield_call id, int fd);
-int sockshield_dup(enum sockshield_call id, int fd, int fd2, int flags);
-int sockshield_close_range(unsigned lo, unsigned hi, int flags);
+int sockshield_io_recvmmsg(int fd, struct mmsghdr *v, unsigned int n, SOCKSHIELD_MMSG_FLAGS flags, struct timespec *t);
+int sockshield_io_getsockopt(int fd, int level, int name, void *val, socklen_t *len);
+int sockshield_io_setsockopt(int fd, int level, int name, const void *val, socklen_t len);
+int sockshield_io_close(enum sockshield_call id, int fd);
+int sockshield_io_dup(enum sockshield_call id, int fd, int fd2, int flags);
+int sockshield_io_close_range(unsigned lo, unsigned hi, int flags);
 
 #endif

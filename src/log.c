@@ -19,6 +19,7 @@
 #include "fdinfo.h"
 #include "fmt.h"
 #include "journal.h"
+#include "rawio.h"
 #ifdef HAVE_SYS_SINGLE_THREADED_H
 #include <sys/single_threaded.h>
 #endif
@@ -39,17 +40,6 @@ static struct {
     bool fifo;                     /* the file sink is a FIFO */
 } sink = { SOCKSHIELD_LOG_STDERR, -1, 0, 0, 0, 0, false, false };
 
-/* The stderr sink writes only into the fd 2 the process had when the
- * library loaded, or one the program itself put there with dup2 (io.c):
- * a daemon that closed its stdio gets its next file on fd 2, and our
- * lines must not land in it. */
-static struct {
-    int state; /* 0 not looked at yet, 1 known, -1 fd 2 was closed */
-    dev_t dev;
-    ino_t ino;
-    mode_t type;   /* S_IFMT of fd 2 */
-} err2 = { 0, 0, 0, 0 };
-
 /* The counts of this process (a forked child starts from zero).  Every
  * event is counted once in `counts`, and ends up in exactly one of: a line
  * (itself, or the repeat=/suppressed= of a later line), still pending in
@@ -68,136 +58,6 @@ static pid_t my_pid(void)
     return (pid_t)syscall(SYS_getpid);
 }
 
-/* true when all of it was written. */
-static bool write_all(int fd, const char *p, size_t n)
-{
-    while (n > 0) {
-        long w = syscall(SYS_write, fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return false; /* EAGAIN on a full FIFO, ENOSPC...: drop, never block */
-        p += w;
-        n -= (size_t)w;
-    }
-    return true;
-}
-
-/* A write into a pipe or FIFO that raises no signal the program can see:
- * SIGPIPE blocked on this thread for the write, and the one the write
- * raised (EPIPE) consumed, unless one was pending already: standard
- * signals do not queue, so ours then merged into the program's own.
- * (The pattern of postgres' libpq, pq_block_sigpipe.) */
-static bool quiet_write(int fd, const char *p, size_t n)
-{
-    sigset_t pipe_only, old, pending;
-    sigemptyset(&pipe_only);
-    sigaddset(&pipe_only, SIGPIPE);
-    if (syscall(SYS_rt_sigprocmask, SIG_BLOCK, &pipe_only, &old, _NSIG / 8) != 0)
-        return false;
-    bool was_pending = syscall(SYS_rt_sigpending, &pending, _NSIG / 8) != 0 ||
-                       sigismember(&pending, SIGPIPE);
-    bool ok = write_all(fd, p, n);
-    if (!ok && errno == EPIPE && !was_pending) {
-        struct timespec zero = { 0, 0 };
-        syscall(SYS_rt_sigtimedwait, &pipe_only, NULL, &zero, _NSIG / 8);
-    }
-    syscall(SYS_rt_sigprocmask, SIG_SETMASK, &old, NULL, _NSIG / 8);
-    return ok;
-}
-
-/* Our fds live high, away from the numbers programs use and reuse. */
-static int move_high(int fd);
-
-static void stderr_identity(void)
-{
-    struct stat st;
-    if (syscall(SYS_fstat, 2, &st) != 0) {
-        __atomic_store_n(&err2.state, -1, __ATOMIC_RELEASE);
-        return;
-    }
-    err2.dev = st.st_dev;
-    err2.ino = st.st_ino;
-    err2.type = st.st_mode & S_IFMT;
-    __atomic_store_n(&err2.state, 1, __ATOMIC_RELEASE);
-}
-
-void sockshield_log_stderr_moved(void)
-{
-    stderr_identity();
-}
-
-/* A line into fd 2's pipe or FIFO through an open file description of our
- * own, non-blocking, so the program's (and its O_NONBLOCK flag) stays
- * untouched.  It is opened for this line only: a writer we kept would
- * hold the pipe open after the program closed its stderr, and the reader
- * (a shell's $(...), a supervisor) would wait for an EOF that never
- * comes.  Without /proc (or when the pipe's owner is another user now)
- * the line goes to fd 2 itself, only when poll says a PIPE_BUF-sized line
- * fits. */
-static bool stderr_pipe_write(const char *rec, size_t len)
-{
-    struct stat st;
-    long fd = syscall(SYS_openat, AT_FDCWD, "/proc/self/fd/2",
-                      O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-    if (fd >= 0) {
-        fd = move_high((int)fd);
-        if (fd >= 0 && (syscall(SYS_fstat, fd, &st) != 0 || st.st_dev != err2.dev ||
-                        st.st_ino != err2.ino)) {
-            syscall(SYS_close, fd);
-            return false; /* fd 2 changed under us: not the stderr we know */
-        }
-    } else if (errno == ENXIO) {
-        return false; /* the reader has gone */
-    }
-    if (fd < 0) {
-        struct pollfd p = { 2, POLLOUT, 0 };
-        struct timespec zero = { 0, 0 };
-        if (len > PIPE_BUF || syscall(SYS_ppoll, &p, 1, &zero, NULL, 0) != 1 ||
-            (p.revents & (POLLOUT | POLLERR)) != POLLOUT)
-            return false;
-        return quiet_write(2, rec, len);
-    }
-    bool ok = quiet_write((int)fd, rec, len);
-    syscall(SYS_close, fd);
-    return ok;
-}
-
-/* A record to fd 2, never blocking, never signalling: a socket gets
- * send(MSG_DONTWAIT | MSG_NOSIGNAL), a pipe or FIFO stderr_pipe_write,
- * anything else (a file, a terminal) a plain write.  False drops the line
- * (counted in the summary's unlogged). */
-static bool stderr_write(const char *rec, size_t len)
-{
-    int state = __atomic_load_n(&err2.state, __ATOMIC_ACQUIRE);
-    if (state == 0) {
-        stderr_identity();
-        state = __atomic_load_n(&err2.state, __ATOMIC_ACQUIRE);
-    }
-    if (state < 0)
-        return false;
-    struct stat st;
-    if (syscall(SYS_fstat, 2, &st) != 0 || st.st_dev != err2.dev || st.st_ino != err2.ino)
-        return false;
-    if (err2.type == S_IFSOCK) {
-        long w;
-        do
-            w = syscall(SYS_sendto, 2, rec, len, MSG_DONTWAIT | MSG_NOSIGNAL, NULL, 0);
-        while (w < 0 && errno == EINTR);
-        return w == (long)len;
-    }
-    if (err2.type != S_IFIFO)
-        return write_all(2, rec, len);
-    return stderr_pipe_write(rec, len);
-}
-
-void sockshield_log_stderr_raw(const char *line, size_t len)
-{
-    int saved = errno;
-    stderr_write(line, len);
-    errno = saved;
-}
-
 /* then: what becomes of the events, "events go to stderr" by default. */
 static void warn_line_then(const char *what, const char *path, int err, const char *then)
 {
@@ -214,7 +74,7 @@ static void warn_line_then(const char *what, const char *path, int err, const ch
     sockshield_buf_str(&b, "; ");
     sockshield_buf_str(&b, then);
     size_t n = sockshield_buf_finish_line(&b);
-    stderr_write(mem, n);
+    sockshield_rawio_stderr(mem, n);
 }
 
 static void warn_line(const char *what, const char *path, int err)
@@ -242,21 +102,6 @@ static bool expand_path(char *out, size_t cap, const char *tmpl, pid_t pid)
         return false;
     out[b.len] = '\0';
     return true;
-}
-
-static int move_high(int fd)
-{
-    struct rlimit rl;
-    long floor = 256;
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
-        floor = (long)rl.rlim_cur - (long)rl.rlim_cur / 4;
-    if (floor < 10)
-        floor = 10;
-    long hi = syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, floor);
-    if (hi < 0)
-        return fd;
-    syscall(SYS_close, fd);
-    return (int)hi;
 }
 
 static void remember(int fd)
@@ -305,7 +150,7 @@ static int open_file(bool warn)
         errno = err;
         return -1;
     }
-    return move_high((int)fd);
+    return sockshield_rawio_move_high((int)fd);
 }
 
 static int open_syslog(bool warn)
@@ -332,7 +177,7 @@ static int open_syslog(bool warn)
         }
         if (syscall(SYS_connect, fd, &sa, (socklen_t)sizeof sa) == 0) {
             sink.stream = types[i] == SOCK_STREAM;
-            return move_high((int)fd);
+            return sockshield_rawio_move_high((int)fd);
         }
         err = errno;
         syscall(SYS_close, fd);
@@ -371,7 +216,7 @@ void sockshield_log_init(void)
 {
     stats_pid = my_pid();
     pthread_atfork(NULL, NULL, forked_child);
-    stderr_identity();
+    sockshield_rawio_stderr_remember();
     sink.kind = sockshield_cfg.log;
     if (sink.kind != SOCKSHIELD_LOG_FILE && sink.kind != SOCKSHIELD_LOG_SYSLOG &&
         sink.kind != SOCKSHIELD_LOG_JOURNAL)
@@ -490,10 +335,10 @@ static bool emit(const char *rec, size_t len)
     case SOCKSHIELD_LOG_NONE:
         return false;
     case SOCKSHIELD_LOG_STDERR:
-        return stderr_write(rec, len);
+        return sockshield_rawio_stderr(rec, len);
     case SOCKSHIELD_LOG_FILE: {
         int fd = sink_fd();
-        return fd >= 0 && (sink.fifo ? quiet_write(fd, rec, len) : write_all(fd, rec, len));
+        return fd >= 0 && (sink.fifo ? sockshield_rawio_quiet_write(fd, rec, len) : sockshield_rawio_write_all(fd, rec, len));
     }
     case SOCKSHIELD_LOG_JOURNAL: /* journal_event and journal_summary */
         return false;
@@ -514,7 +359,7 @@ static bool emit(const char *rec, size_t len)
 }
 
 /* SOCKSHIELD_LOG=journal: one datagram per event and per summary, in
- * journald's native protocol (src/journal.c builds it, around the line,
+ * journald's native protocol (src/core/journal.c builds it, around the line,
  * which is not copied); sent like a syslog message. */
 static bool journal_event(const struct sockshield_record *r, char *line, size_t n)
 {

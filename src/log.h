@@ -7,7 +7,7 @@
 #include <sys/socket.h>
 
 #include "config.h"
-#include "shield.h"
+#include "state.h"
 
 /* Opens the sink (constructor).  A sink that cannot be opened gives one
  * warning and falls back to stderr. */
@@ -19,13 +19,6 @@ void sockshield_log_init(void);
  * socket, or when the fd has no known peer.  errno is preserved. */
 void sockshield_log_event(enum sockshield_event ev, enum sockshield_call call, int fd, int err,
                           const struct sockaddr *peer, socklen_t peer_len);
-
-/* One line to the stderr sink's fd 2 (warnings): never blocking, never
- * signalling, dropped when fd 2 is no longer the process's stderr. */
-void sockshield_log_stderr_raw(const char *line, size_t len);
-/* The program put another file on fd 2 with dup2/dup3: the stderr sink
- * follows it (a redirect made on purpose). */
-void sockshield_log_stderr_moved(void);
 
 /* SOCKSHIELD_PIPELINE=end: the process is about to end by the SIGPIPE of a
  * write into fd (1 or 2, a pipe whose reader is gone).  Logs that epipe

@@ -40,25 +40,13 @@
 #include "arch.h"
 #include "log.h"
 #include "real.h"
-#include "sigpolicy.h"
 
 extern char **environ;
 
-void sockshield_exec_before(void)
-{
-    sockshield_proc_sweep_point();
-    sockshield_log_summary();
-}
-
-void sockshield_exec_failed(void)
-{
-    sockshield_log_summary_rearm();
-}
-
-/* glibc's execl* call its internal execve, so they are collected here and
- * sent through our own execve/execvp path (and their semantics: execlp
+/* glibc's execl* call its internal execve, so they are collected here into
+ * an argument array and exec'd the way execve and execvp are (execlp
  * searches PATH, execle takes the environment after the NULL). */
-int sockshield_execl(enum sockshield_execl kind, const char *path, const char *arg0, va_list ap)
+int sockshield_proc_execl(enum sockshield_execl kind, const char *path, const char *arg0, va_list ap)
 {
     va_list count;
     va_copy(count, ap);
@@ -83,12 +71,12 @@ int sockshield_execl(enum sockshield_execl kind, const char *path, const char *a
     char *const *av = (char *const *)argv;
     switch (kind) {
     case SOCKSHIELD_EXECLE:
-        return execve(path, av, va_arg(ap, char *const *));
+        return SOCKSHIELD_PROC_EXEC(real_execve(path, av, va_arg(ap, char *const *)));
     case SOCKSHIELD_EXECLP:
-        return execvp(path, av);
+        return SOCKSHIELD_PROC_EXEC(real_execvp(path, av));
     case SOCKSHIELD_EXECL:
     default:
-        return execve(path, av, environ);
+        return SOCKSHIELD_PROC_EXEC(real_execve(path, av, environ));
     }
 }
 
@@ -292,9 +280,18 @@ void sockshield_proc_sweep_now(void)
     siginfo_t si;
     memset(&si, 0, sizeof si);
     if (syscall(SYS_waitid, P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT, NULL) == 0 &&
-        si.si_pid != 0 && sockshield_sig_reaper_active())
+        si.si_pid != 0 && sockshield_proc_reaper_active())
         sockshield_proc_sweep();
     errno = saved;
+}
+
+/* Asks the kernel, not the table: a SIGCHLD handler or SIG_IGN installed
+ * behind our back (raw rt_sigaction) must stop our sweeps at once. */
+bool sockshield_proc_reaper_active(void)
+{
+    struct sigaction k;
+    return sockshield_cfg.reap && real_sigaction(SIGCHLD, NULL, &k) == 0 &&
+           k.sa_handler == SIG_DFL;
 }
 
 /* Reapers on other threads finish in a few system calls.  The wait is
@@ -326,7 +323,7 @@ static void hold_begin(void)
 
 static void hold_end(void)
 {
-    if (__atomic_sub_fetch(&holders, 1, __ATOMIC_SEQ_CST) == 0 && sockshield_sig_reaper_active())
+    if (__atomic_sub_fetch(&holders, 1, __ATOMIC_SEQ_CST) == 0 && sockshield_proc_reaper_active())
         sockshield_proc_sweep();
 }
 
@@ -493,7 +490,7 @@ static bool ordinary_children(int options)
     return !(options & __WCLONE) || (options & __WALL);
 }
 
-pid_t sockshield_wait4(enum sockshield_call id, pid_t pid, int *status, int options,
+pid_t sockshield_proc_wait4(enum sockshield_call id, pid_t pid, int *status, int options,
                        struct rusage *ru)
 {
     struct waitcall w = { .id = id, .pid = pid, .status = status, .options = options, .ru = ru };
@@ -506,7 +503,7 @@ pid_t sockshield_wait4(enum sockshield_call id, pid_t pid, int *status, int opti
     return (pid_t)do_wait(&w, q, false);
 }
 
-int sockshield_waitid(idtype_t type, id_t id, siginfo_t *info, int options)
+int sockshield_proc_waitid(idtype_t type, id_t id, siginfo_t *info, int options)
 {
     siginfo_t local;
     struct waitcall w = { .id = SOCKSHIELD_CALL_waitid, .type = type, .wid = id, .info = info,
@@ -558,7 +555,7 @@ static struct popen_child *popen_list;
 static int popen_open; /* entries in popen_list: fclose looks only when there are */
 static pthread_mutex_t popen_lock = PTHREAD_MUTEX_INITIALIZER;
 
-FILE *sockshield_popen(const char *cmd, const char *mode)
+FILE *sockshield_proc_popen(const char *cmd, const char *mode)
 {
     sockshield_ensure_init();
     if (!sockshield_cfg.reap)
@@ -666,13 +663,13 @@ static struct popen_child *popen_take(FILE *f)
 
 static int popen_close(struct popen_child *c, FILE *f);
 
-int sockshield_pclose(FILE *f)
+int sockshield_proc_pclose(FILE *f)
 {
     struct popen_child *c = popen_take(f);
     return c ? popen_close(c, f) : real_pclose(f);
 }
 
-int sockshield_fclose(FILE *f)
+int sockshield_proc_fclose(FILE *f)
 {
     struct popen_child *c;
     if (SOCKSHIELD_LIKELY(!__atomic_load_n(&popen_open, __ATOMIC_ACQUIRE)) || !(c = popen_take(f)))
@@ -705,7 +702,7 @@ static int popen_close(struct popen_child *c, FILE *f)
 /* glibc's system() waits for its shell with an internal waitpid, SIGCHLD
  * blocked in the calling thread only: the reaper, on another thread, could
  * take the shell first.  It is held back while system() runs. */
-int sockshield_system(const char *cmd)
+int sockshield_proc_system(const char *cmd)
 {
     sockshield_ensure_init();
     if (!sockshield_cfg.reap || !cmd)

@@ -12,7 +12,7 @@
 
 #include "arch.h"
 #include "bind.h"
-#include "wrap.h"
+#include "direct.h"
 #if SOCKSHIELD_DIRECT_SYSCALLS
 #include <gnu/libc-version.h>
 #endif
@@ -28,7 +28,7 @@
 #define RAW_OUT(name, ret, params, args, ...)                     \
     static ret boot_##name params                                 \
     {                                                             \
-        sockshield_init();                                        \
+        sockshield_ensure_init();                                      \
         if (__atomic_load_n(&real_##name, __ATOMIC_ACQUIRE) != boot_##name) \
             return real_##name args;                              \
         return (ret)syscall(__VA_ARGS__);                         \
@@ -39,7 +39,7 @@
 #define ARCH_OUT(name, ret, params, args, call)                   \
     static ret boot_##name params                                 \
     {                                                             \
-        sockshield_init();                                        \
+        sockshield_ensure_init();                                      \
         if (__atomic_load_n(&real_##name, __ATOMIC_ACQUIRE) != boot_##name) \
             return real_##name args;                              \
         return (ret)(call);                                       \
@@ -94,7 +94,7 @@ SOCKSHIELD_GLIBC_ONLY(RAW(close_range, int, (unsigned int lo, unsigned int hi, i
 #define LAZY(name, ret, params, args)                      \
     static ret boot_##name params                          \
     {                                                      \
-        sockshield_init();                                 \
+        sockshield_ensure_init();                               \
         if (real_##name == boot_##name)                    \
             unbound(#name);                                \
         return real_##name args;                           \
@@ -221,11 +221,9 @@ static void refuse_self(const char *name)
     abort();
 }
 
-static void bind_one(void **slot, unsigned i, void *self)
+static void bind_one(void **slot, unsigned i)
 {
     void *p = bound[i];
-    if (p == self)
-        refuse_self(bind_names[i]);
     if (p)
         __atomic_store_n(slot, p, __ATOMIC_RELEASE);
 }
@@ -328,10 +326,13 @@ static bool sets_up(const char *family)
 
 static void bind_all(bool early)
 {
-    sockshield_bind_next(bind_names, bind_hashes, BIND_COUNT, bound, bound_in);
+    int self;
+    sockshield_bind_next(bind_names, bind_hashes, BIND_COUNT, bound, bound_in, &self);
+    if (self >= 0)
+        refuse_self(bind_names[self]);
 #define SOCKSHIELD_BIND(family, ret, name, params, args) \
     if (!early || !sets_up(#family))                     \
-        bind_one((void **)&real_##name, BIND_##name, (void *)&name);
+        bind_one((void **)&real_##name, BIND_##name);
     SOCKSHIELD_SYMBOLS(SOCKSHIELD_BIND, SOCKSHIELD_NO_REAL)
 #undef SOCKSHIELD_BIND
 }
@@ -344,44 +345,4 @@ void sockshield_real_bind(void)
 void sockshield_real_bind_early(void)
 {
     bind_all(true);
-}
-
-static const char *const call_names[SOCKSHIELD_CALL_COUNT] = {
-#define SOCKSHIELD_NAME(family, ret, name, params, args) [SOCKSHIELD_CALL_##name] = #name,
-    SOCKSHIELD_SYMBOLS(SOCKSHIELD_NAME, SOCKSHIELD_NAME)
-#undef SOCKSHIELD_NAME
-};
-
-const char *sockshield_call_name(enum sockshield_call id)
-{
-    if ((unsigned)id >= SOCKSHIELD_CALL_COUNT)
-        return "?";
-    const char *n = call_names[id];
-    /* Internal and fortified aliases are logged under the public name. */
-    switch (id) {
-#if SOCKSHIELD_GLIBC
-    case SOCKSHIELD_CALL___write: return "write";
-    case SOCKSHIELD_CALL___send: return "send";
-    case SOCKSHIELD_CALL___read: case SOCKSHIELD_CALL___read_chk: return "read";
-    case SOCKSHIELD_CALL___pread64: case SOCKSHIELD_CALL___pread64_chk: return "pread64";
-    case SOCKSHIELD_CALL___pread_chk: return "pread";
-    case SOCKSHIELD_CALL___pwrite64: return "pwrite64";
-    case SOCKSHIELD_CALL___recv_chk: return "recv";
-    case SOCKSHIELD_CALL___recvfrom_chk: return "recvfrom";
-    case SOCKSHIELD_CALL___connect: return "connect";
-    case SOCKSHIELD_CALL___close: return "close";
-    case SOCKSHIELD_CALL___sigaction: return "sigaction";
-#endif
-#if SOCKSHIELD_TIME64
-    case SOCKSHIELD_CALL___sendmsg64: return "sendmsg";
-    case SOCKSHIELD_CALL___sendmmsg64: return "sendmmsg";
-    case SOCKSHIELD_CALL___recvmsg64: return "recvmsg";
-    case SOCKSHIELD_CALL___recvmmsg64: return "recvmmsg";
-    case SOCKSHIELD_CALL___getsockopt64: return "getsockopt";
-    case SOCKSHIELD_CALL___setsockopt64: return "setsockopt";
-    case SOCKSHIELD_CALL___wait3_time64: return "wait3";
-    case SOCKSHIELD_CALL___wait4_time64: return "wait4";
-#endif
-    default: return n;
-    }
 }

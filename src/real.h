@@ -2,7 +2,7 @@
 #ifndef SOCKSHIELD_REAL_H
 #define SOCKSHIELD_REAL_H
 
-#include "shield.h"
+#include "state.h"
 
 #define SOCKSHIELD_REAL_DECL(family, ret, name, params, args) \
     extern SOCKSHIELD_HIDDEN ret(*real_##name) params;

@@ -13,7 +13,7 @@
  *         execl* (collected into an argument array, then execve/execvpe).
  *
  * Everything else comes from this table: the real pointers and their binding
- * (real.c), the export declarations (shield.h), the SOCKSHIELD_CALL_<name>
+ * (real.c), the export declarations (state.h), the SOCKSHIELD_CALL_<name>
  * call ids used by events and the summary, and `sockshield --list-calls`
  * (extracted by the Makefile; keep one entry per line).
  *

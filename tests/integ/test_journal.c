@@ -1,5 +1,5 @@
 /* SOCKSHIELD_LOG=journal: each event one datagram in journald's native
- * protocol (src/journal.c).  First against a socket the test binds
+ * protocol (src/core/journal.c).  First against a socket the test binds
  * (journal:PATH), where every byte is seen: the fields of real events, a
  * program name with a newline in the length form, a receiver that never
  * reads.  Then against a real systemd-journald: the test starts its own

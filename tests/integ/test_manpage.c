@@ -4,10 +4,10 @@
  * either generated page, sockshield(1) or libsockshield(7).  sockshield(1)
  * is rendered to plain text and compared with `sockshield --help` (every
  * option both ways, every default), with the variable names of
- * src/config.h and the defaults of src/config.c, and with the event names,
+ * src/core/config.h and the defaults of src/core/config.c, and with the event names,
  * so that neither side can change alone.  libsockshield(7), the library's
  * behaviour, is checked for every event name (and whether it is logged by
- * default), and for naming no variable that src/config.h does not define. */
+ * default), and for naming no variable that src/core/config.h does not define. */
 #include <criterion/criterion.h>
 #include <ctype.h>
 #include <stdio.h>
@@ -279,7 +279,7 @@ Test(manpage, documents_every_launcher_option_and_no_other)
     free(help);
 }
 
-/* ---- in step with src/config.h and src/config.c --------------------------------- */
+/* ---- in step with src/core/config.h and src/core/config.c --------------------------------- */
 
 /* The ENVIRONMENT entry of VAR: from its heading line to the next one. */
 static char *env_entry(const char *env, const char *var)
@@ -305,7 +305,7 @@ struct var {
 
 static int config_variables(struct var *v, int cap)
 {
-    char *h = source("src/config.h");
+    char *h = source("src/core/config.h");
     int n = 0;
     for (const char *p = h; (p = strstr(p, "#define SOCKSHIELD_ENV_")); p++) {
         cr_assert(n < cap);
@@ -317,9 +317,9 @@ static int config_variables(struct var *v, int cap)
     free(h);
 
     /* config.c: { SOCKSHIELD_ENV_X, parse_x, "accepted...", "fallback" }, */
-    char *c = source("src/config.c");
+    char *c = source("src/core/config.c");
     const char *table = strstr(c, "variables[] = {");
-    cr_assert(table, "no variables[] table in src/config.c");
+    cr_assert(table, "no variables[] table in src/core/config.c");
     for (const char *p = table; (p = strstr(p, "{ SOCKSHIELD_ENV_")); p++) {
         char macro[64];
         cr_assert(sscanf(p, "{ %63[A-Z_]", macro) == 1);
@@ -346,13 +346,13 @@ Test(manpage, documents_every_variable_of_config_h_with_the_default_of_config_c)
     need_groff(); /* it renders the page: skip before anything else */
     struct var vars[32];
     int n = config_variables(vars, 32);
-    cr_assert_geq(n, 12, "too few variables in src/config.h: %d", n);
+    cr_assert_geq(n, 12, "too few variables in src/core/config.h: %d", n);
     char *text = rendered();
     char *env = section(text, "ENVIRONMENT");
     char *help = help_text();
     for (int i = 0; i < n; i++) {
         char *entry = env_entry(env, vars[i].name);
-        cr_expect(entry, "%s (src/config.h) has no entry in ENVIRONMENT", vars[i].name);
+        cr_expect(entry, "%s (src/core/config.h) has no entry in ENVIRONMENT", vars[i].name);
         if (!entry)
             continue;
         if (vars[i].fallback[0]) {
@@ -382,24 +382,24 @@ Test(manpage, documents_every_variable_of_config_h_with_the_default_of_config_c)
         bool known = false;
         for (int i = 0; i < n; i++)
             known |= strcmp(vars[i].name, name) == 0;
-        cr_expect(known, "ENVIRONMENT documents %s, which src/config.h does not define", name);
+        cr_expect(known, "ENVIRONMENT documents %s, which src/core/config.h does not define", name);
     }
     free(help);
     free(env);
     free(text);
 }
 
-/* The event names of src/config.c: [SOCKSHIELD_EV_X] = "x". */
+/* The event names of src/core/config.c: [SOCKSHIELD_EV_X] = "x". */
 static void event_names(struct words *ws)
 {
-    char *c = source("src/config.c");
+    char *c = source("src/core/config.c");
     for (const char *p = c; (p = strstr(p, "[SOCKSHIELD_EV_")); p++) {
         char name[32];
         if (sscanf(p, "[SOCKSHIELD_EV_%*[A-Z]] = \"%31[a-z]\"", name) == 1)
             add_word(ws, name, strlen(name));
     }
     free(c);
-    cr_assert_geq(ws->n, 8, "too few event names in src/config.c: %d", ws->n);
+    cr_assert_geq(ws->n, 8, "too few event names in src/core/config.c: %d", ws->n);
 }
 
 Test(manpage, documents_every_event_kind)
@@ -412,7 +412,7 @@ Test(manpage, documents_every_event_kind)
     for (int i = 0; i < ev.n; i++) {
         char tag[64];
         snprintf(tag, sizeof tag, "\n       %s ", ev.w[i]);
-        cr_expect(strstr(events, tag), "event %s (src/config.c) is not described in EVENTS",
+        cr_expect(strstr(events, tag), "event %s (src/core/config.c) is not described in EVENTS",
                   ev.w[i]);
     }
     free_words(&ev);
@@ -508,12 +508,12 @@ Test(manpage7, has_a_row_for_every_event_kind_and_its_default)
     for (int i = 0; i < nv; i++)
         if (strcmp(vars[i].name, "SOCKSHIELD_EVENTS") == 0)
             dflt = vars[i].fallback;
-    cr_assert(dflt && *dflt, "no default for SOCKSHIELD_EVENTS in src/config.c");
+    cr_assert(dflt && *dflt, "no default for SOCKSHIELD_EVENTS in src/core/config.c");
     char *text = rendered_page(manpage7());
     char *events = section(text, "EVENTS");
     for (int i = 0; i < ev.n; i++) {
         char *row = event_row(events, ev.w[i]);
-        cr_expect(row, "event %s (src/config.c) has no row in EVENTS of libsockshield(7)",
+        cr_expect(row, "event %s (src/core/config.c) has no row in EVENTS of libsockshield(7)",
                   ev.w[i]);
         if (!row)
             continue;
@@ -549,7 +549,7 @@ Test(manpage7, names_no_variable_that_config_h_does_not_define)
         bool known = false;
         for (int i = 0; i < nv; i++)
             known |= strcmp(vars[i].name, name) == 0;
-        cr_expect(known, "libsockshield(7) names %s, which src/config.h does not define", name);
+        cr_expect(known, "libsockshield(7) names %s, which src/core/config.h does not define", name);
         named++;
     }
     /* The page names the variables its behaviour depends on. */

@@ -1,4 +1,4 @@
-/* SOCKSHIELD_* parsing (src/config.c): every accepted spelling, every class
+/* SOCKSHIELD_* parsing (src/core/config.c): every accepted spelling, every class
  * of bad value, and the exact shape of the warning line. */
 #include <criterion/criterion.h>
 

@@ -1,4 +1,4 @@
-/* Events (src/event.c): the errno classification table and eof rules, errno
+/* Events (src/core/event.c): the errno classification table and eof rules, errno
  * names, the token-bucket rate limiter, repeat collapsing, and the
  * accounting identity under concurrent use. */
 #include <criterion/criterion.h>

@@ -1,4 +1,4 @@
-/* The datagrams of SOCKSHIELD_LOG=journal (src/journal.c), parsed back the
+/* The datagrams of SOCKSHIELD_LOG=journal (src/core/journal.c), parsed back the
  * way journald parses its native protocol (tests/common/journalparse.c).  tests/integ/test_journal.c sends them to a real
  * journald. */
 #include <criterion/criterion.h>

@@ -42,7 +42,7 @@ enum sockshield_log_kind {
     SOCKSHIELD_LOG_FILE,
     SOCKSHIELD_LOG_SYSLOG,      /* log_path holds the socket, "/dev/log" by default */
     SOCKSHIELD_LOG_NONE,
-    SOCKSHIELD_LOG_JOURNAL,     /* log_path holds journald's native socket (src/journal.h) */
+    SOCKSHIELD_LOG_JOURNAL,     /* log_path holds journald's native socket (src/core/journal.h) */
 };
 
 enum sockshield_log_format {

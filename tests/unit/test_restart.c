@@ -1,4 +1,4 @@
-/* The restart decision (src/policy.c): pure, no preload.  The configuration
+/* The restart decision (src/core/restart.c): pure, no preload.  The configuration
  * comes from the real parser, so the defaults and SOCKSHIELD_NORESTART
  * spellings are the ones users get. */
 #include <criterion/criterion.h>
@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "config.h"
-#include "policy.h"
+#include "restart.h"
 
 static const char *restart_value, *norestart_value;
 
@@ -43,15 +43,15 @@ Test(policy, defaults_resume_ordinary_signals)
     const int resumed[] = { SIGUSR1, SIGUSR2, SIGCHLD, SIGWINCH, SIGPROF, SIGCONT, SIGIO,
                             SIGURG, SIGPIPE, SIGVTALRM, SIGRTMIN, SIGRTMAX };
     for (unsigned i = 0; i < sizeof resumed / sizeof resumed[0]; i++)
-        cr_expect(sockshield_policy_resume(&cfg, BIT(resumed[i])), "signal %d", resumed[i]);
-    cr_expect(sockshield_policy_resume(&cfg, BIT(SIGUSR1) | BIT(SIGCHLD) | BIT(SIGRTMAX)));
+        cr_expect(sockshield_restart_resume(&cfg, BIT(resumed[i])), "signal %d", resumed[i]);
+    cr_expect(sockshield_restart_resume(&cfg, BIT(SIGUSR1) | BIT(SIGCHLD) | BIT(SIGRTMAX)));
 }
 
 Test(policy, nothing_recorded_is_resumed)
 {
     /* stop/continue, ptrace, a handler installed behind our back */
     struct sockshield_config cfg = load(NULL, NULL);
-    cr_expect(sockshield_policy_resume(&cfg, 0));
+    cr_expect(sockshield_restart_resume(&cfg, 0));
 }
 
 Test(policy, defaults_let_timeouts_and_terminal_signals_through)
@@ -59,9 +59,9 @@ Test(policy, defaults_let_timeouts_and_terminal_signals_through)
     struct sockshield_config cfg = load(NULL, NULL);
     static const int meant[] = { SIGALRM, SIGINT, SIGTERM, SIGHUP, SIGQUIT };
     for (unsigned i = 0; i < sizeof meant / sizeof meant[0]; i++) {
-        cr_expect_not(sockshield_policy_resume(&cfg, BIT(meant[i])), "signal %d", meant[i]);
+        cr_expect_not(sockshield_restart_resume(&cfg, BIT(meant[i])), "signal %d", meant[i]);
         /* one meant signal among ordinary ones is enough */
-        cr_expect_not(sockshield_policy_resume(&cfg, BIT(meant[i]) | BIT(SIGUSR1) | BIT(SIGCHLD)),
+        cr_expect_not(sockshield_restart_resume(&cfg, BIT(meant[i]) | BIT(SIGUSR1) | BIT(SIGCHLD)),
                       "signal %d with others", meant[i]);
     }
 }
@@ -70,34 +70,34 @@ Test(policy, a_signal_aimed_at_the_thread_is_never_resumed)
 {
     /* pthread_kill/tgkill/raise: SI_TKILL, recorded as the bit of 32 */
     struct sockshield_config cfg = load(NULL, NULL);
-    cr_expect_not(sockshield_policy_resume(&cfg, BIT(SIGUSR1) | SOCKSHIELD_POLICY_TKILL));
-    cr_expect_not(sockshield_policy_resume(&cfg, SOCKSHIELD_POLICY_TKILL));
+    cr_expect_not(sockshield_restart_resume(&cfg, BIT(SIGUSR1) | SOCKSHIELD_TKILL_BIT));
+    cr_expect_not(sockshield_restart_resume(&cfg, SOCKSHIELD_TKILL_BIT));
     cfg = load(NULL, "none");
-    cr_expect_not(sockshield_policy_resume(&cfg, BIT(SIGCHLD) | SOCKSHIELD_POLICY_TKILL));
+    cr_expect_not(sockshield_restart_resume(&cfg, BIT(SIGCHLD) | SOCKSHIELD_TKILL_BIT));
 }
 
 Test(policy, restart_off_resumes_nothing)
 {
     struct sockshield_config cfg = load("off", NULL);
-    cr_expect_not(sockshield_policy_resume(&cfg, 0));
-    cr_expect_not(sockshield_policy_resume(&cfg, BIT(SIGUSR1)));
-    cr_expect_not(sockshield_policy_resume(&cfg, BIT(SIGCHLD)));
+    cr_expect_not(sockshield_restart_resume(&cfg, 0));
+    cr_expect_not(sockshield_restart_resume(&cfg, BIT(SIGUSR1)));
+    cr_expect_not(sockshield_restart_resume(&cfg, BIT(SIGCHLD)));
 }
 
 Test(policy, norestart_replaces_the_default_set)
 {
     struct sockshield_config cfg = load(NULL, "USR1,RTMIN+2");
-    cr_expect_not(sockshield_policy_resume(&cfg, BIT(SIGUSR1)));
-    cr_expect_not(sockshield_policy_resume(&cfg, BIT(SIGRTMIN + 2)));
-    cr_expect(sockshield_policy_resume(&cfg, BIT(SIGRTMIN + 1)));
+    cr_expect_not(sockshield_restart_resume(&cfg, BIT(SIGUSR1)));
+    cr_expect_not(sockshield_restart_resume(&cfg, BIT(SIGRTMIN + 2)));
+    cr_expect(sockshield_restart_resume(&cfg, BIT(SIGRTMIN + 1)));
     /* the defaults are replaced, not extended */
-    cr_expect(sockshield_policy_resume(&cfg, BIT(SIGALRM)));
-    cr_expect(sockshield_policy_resume(&cfg, BIT(SIGINT)));
+    cr_expect(sockshield_restart_resume(&cfg, BIT(SIGALRM)));
+    cr_expect(sockshield_restart_resume(&cfg, BIT(SIGINT)));
 
     cfg = load(NULL, "none");
-    cr_expect(sockshield_policy_resume(&cfg, BIT(SIGALRM) | BIT(SIGINT) | BIT(SIGTERM)));
+    cr_expect(sockshield_restart_resume(&cfg, BIT(SIGALRM) | BIT(SIGINT) | BIT(SIGTERM)));
 
     cfg = load(NULL, "64");
-    cr_expect_not(sockshield_policy_resume(&cfg, BIT(64)));
-    cr_expect(sockshield_policy_resume(&cfg, BIT(63)));
+    cr_expect_not(sockshield_restart_resume(&cfg, BIT(64)));
+    cr_expect(sockshield_restart_resume(&cfg, BIT(63)));
 }

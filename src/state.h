@@ -1,8 +1,10 @@
-/* What every part of the preload library shares: the export declarations
- * generated from the symbol table, the configuration read at load, and the
- * per-thread state the trampoline and the wrappers exchange. */
-#ifndef SOCKSHIELD_SHIELD_H
-#define SOCKSHIELD_SHIELD_H
+/* What every part of the preload library shares, defined in state.c, the
+ * bottom of the preload's layers (HACKING.md, the dependency rule): the
+ * export declarations generated from the symbol table, the call ids and
+ * their names, the configuration read at load, the per-thread state the
+ * trampoline and the wrappers exchange, and the raw warning writer. */
+#ifndef SOCKSHIELD_STATE_H
+#define SOCKSHIELD_STATE_H
 
 #include <signal.h>
 #include <stdint.h>
@@ -30,6 +32,7 @@
 #endif
 
 #include "config.h"
+#include "restart.h"
 #include "symbols.h"
 
 #define SOCKSHIELD_EXPORT __attribute__((visibility("default")))
@@ -55,15 +58,14 @@ enum sockshield_call { SOCKSHIELD_SYMBOLS(SOCKSHIELD_ID, SOCKSHIELD_ID) SOCKSHIE
  * users know the public name. */
 const char *sockshield_call_name(enum sockshield_call id);
 
-/* The configuration, read once at load (init.c). */
+/* The configuration, read once at load (filled by init.c). */
 extern SOCKSHIELD_HIDDEN struct sockshield_config sockshield_cfg;
 
-/* Per-thread state, initial-exec (interposition notes §7): the signals whose
- * handlers ran on this thread since the current wrapped call started.  Bit
- * n-1 is signal n.  The bit of signal 32 (glibc's internal SIGCANCEL, never
- * seen by our trampoline) is reused to mean "one of them was aimed at this
- * thread" (si_code SI_TKILL: pthread_kill, tgkill, raise). */
-#define SOCKSHIELD_TKILL_BIT SOCKSHIELD_SIGBIT(32)
+/* Per-thread state, initial-exec (HACKING.md: no allocation, no lock on
+ * the call path): the signals whose handlers ran on this thread since the
+ * current wrapped call started.  Bit n-1 is signal n; the bit of signal 32
+ * (glibc's internal SIGCANCEL, never seen by our trampoline) means "one of
+ * them was aimed at this thread" (SOCKSHIELD_TKILL_BIT, restart.h). */
 struct sockshield_tls {
     uint64_t sigs;
     int depth; /* >0 while sockshield's own slow path runs on this thread */
@@ -78,19 +80,24 @@ extern SOCKSHIELD_HIDDEN __thread struct sockshield_tls sockshield_tls
  * otherwise it means nothing and nothing reads it. */
 extern SOCKSHIELD_HIDDEN uint64_t sockshield_sigs_alone;
 
-/* Binds everything on first use; cheap once done. */
-void sockshield_init(void);
+/* Set once the library is set up (init.c). */
 extern SOCKSHIELD_HIDDEN volatile int sockshield_ready;
-/* Set while sockshield_init() declines to run because libc itself is not
+/* Set while the setup declines to run because libc itself is not
  * initialised yet (init.c): callers pass their call straight through. */
 extern SOCKSHIELD_HIDDEN volatile int sockshield_too_early;
+/* The setup, in init.c: the one call a lower layer makes up into it, for
+ * a caller that comes before our constructor (a bootstrap in real.c, the
+ * first sigaction, a wait).  Everything else of init.c is called by no one
+ * but the loader. */
+void sockshield_init(void);
 static inline void sockshield_ensure_init(void)
 {
     if (SOCKSHIELD_UNLIKELY(!__atomic_load_n(&sockshield_ready, __ATOMIC_ACQUIRE)))
         sockshield_init();
 }
 
-/* One line straight to fd 2 with a raw write (warnings, fatal errors). */
+/* One warning line to fd 2 (rawio.h: never blocking, never signalling);
+ * errno is kept. */
 void sockshield_warn_raw(const char *line, size_t len);
 
 #endif

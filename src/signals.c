@@ -22,7 +22,7 @@
  * atfork handler makes it the owner); a vfork child, or anything else that
  * shares our memory under another pid, must not write it: there every
  * request goes to the kernel only (interposition notes §3.5). */
-#include "sigpolicy.h"
+#include "signals.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -40,8 +40,8 @@
 #include "log.h"
 #include "proc.h"
 #include "real.h"
-#include "wrap.h"
-#include "shield.h"
+#include "direct.h"
+#include "state.h"
 
 #define NSLOTS 65
 
@@ -65,7 +65,7 @@ typedef void (*info_fn)(int, siginfo_t *, void *);
 
 static struct slot slots[NSLOTS];
 /* Signals set before libc's initialiser ran (init.c, too early): their
- * handlers are put behind the trampoline by sockshield_sig_setup. */
+ * handlers are put behind the trampoline by sockshield_signals_setup. */
 static uint64_t adopt_at_setup;
 static int slot_lock;
 static uint64_t interrupt_set; /* siginterrupt(sig, 1) was called */
@@ -521,12 +521,12 @@ static int action(int sig, const struct sigaction *act, struct sigaction *old, b
     return rc;
 }
 
-int sockshield_sig_action(int sig, const struct sigaction *act, struct sigaction *old)
+int sockshield_signals_action(int sig, const struct sigaction *act, struct sigaction *old)
 {
     return action(sig, act, old, false);
 }
 
-sighandler_t sockshield_sig_signal(enum sockshield_sig_style style, int sig, sighandler_t h)
+sighandler_t sockshield_signals_signal(enum sockshield_signals_style style, int sig, sighandler_t h)
 {
     if (h == SIG_ERR || sig < 1 || sig >= NSLOTS) {
         errno = EINVAL;
@@ -583,7 +583,7 @@ sighandler_t sockshield_sig_signal(enum sockshield_sig_style style, int sig, sig
     return old.sa_handler;
 }
 
-int sockshield_sig_ignore(int sig)
+int sockshield_signals_ignore(int sig)
 {
     struct sigaction act;
     memset(&act, 0, sizeof act);
@@ -592,7 +592,7 @@ int sockshield_sig_ignore(int sig)
     return action(sig, &act, NULL, false);
 }
 
-int sockshield_sig_interrupt(int sig, int flag)
+int sockshield_signals_interrupt(int sig, int flag)
 {
     if (sig < 1 || sig >= NSLOTS) {
         errno = EINVAL;
@@ -617,15 +617,6 @@ int sockshield_sig_interrupt(int sig, int flag)
     return action(sig, &act, NULL, false) < 0 ? -1 : 0;
 }
 
-/* Asks the kernel, not the table: a SIGCHLD handler or SIG_IGN installed
- * behind our back (raw rt_sigaction) must stop our sweeps at once. */
-bool sockshield_sig_reaper_active(void)
-{
-    struct sigaction k;
-    return sockshield_cfg.reap && real_sigaction(SIGCHLD, NULL, &k) == 0 &&
-           k.sa_handler == SIG_DFL;
-}
-
 /* A fork child owns its copy of the table.  A lock held by another thread
  * of the parent at fork time has no holder here. */
 static void after_fork_child(void)
@@ -635,7 +626,7 @@ static void after_fork_child(void)
     sockshield_proc_after_fork();
 }
 
-void sockshield_sig_setup(bool launcher_ignored)
+void sockshield_signals_setup(bool launcher_ignored)
 {
     __atomic_store_n(&table_owner, (pid_t)syscall(SYS_getpid), __ATOMIC_RELAXED);
     /* fork is a sweep point of the reaper (proc.h) */
@@ -690,6 +681,6 @@ void sockshield_sig_setup(bool launcher_ignored)
     unlock(&saved);
     /* Children that ended before an exec into this program: collect them
      * now. */
-    if (sockshield_sig_reaper_active())
+    if (sockshield_proc_reaper_active())
         sockshield_proc_sweep();
 }

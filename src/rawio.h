@@ -1,0 +1,29 @@
+/* The library's own output at the lowest level (rawio.c): never blocking,
+ * never signalling, async-signal-safe. */
+#ifndef SOCKSHIELD_RAWIO_H
+#define SOCKSHIELD_RAWIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* All of p to fd, resuming EINTR; false when the fd took less (EAGAIN on
+ * a full FIFO, ENOSPC, EPIPE): the rest is dropped, never waited for. */
+bool sockshield_rawio_write_all(int fd, const char *p, size_t n);
+/* The same into a pipe or FIFO, with the SIGPIPE of a gone reader kept
+ * from the program: blocked for the write and consumed after it. */
+bool sockshield_rawio_quiet_write(int fd, const char *p, size_t n);
+/* fd moved to a number in the top quarter of the fd limit (close-on-exec),
+ * away from the numbers programs use; fd itself when that fails. */
+int sockshield_rawio_move_high(int fd);
+
+/* Remembers fd 2 as it is now: at load, and when the program itself puts
+ * another file there with dup2 (io.c).  The stderr sink writes only into
+ * that file: a daemon that closed its stdio gets its next file on fd 2,
+ * and our lines must not land in it. */
+void sockshield_rawio_stderr_remember(void);
+/* One record to that fd 2: a socket gets send(MSG_DONTWAIT | MSG_NOSIGNAL),
+ * a pipe or FIFO a private non-blocking open of /proc/self/fd/2, anything
+ * else (a file, a terminal) a plain write.  False: the line was dropped. */
+bool sockshield_rawio_stderr(const char *rec, size_t len);
+
+#endif
