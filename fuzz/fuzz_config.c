@@ -1,4 +1,4 @@
-/* libFuzzer target: the configuration parser (src/config.c).
+/* libFuzzer target: the configuration parser (src/core/config.c).
  *
  * Input: two bytes, a mask of which of the thirteen SOCKSHIELD_* variables
  * are set (bit i: variable i in the order below), then their values in
@@ -30,7 +30,7 @@
 #define WARN_MAX 512
 #define SHOWN_MAX 48
 
-/* In src/config.c's table order, which is the order of its warnings. */
+/* In src/core/config.c's table order, which is the order of its warnings. */
 static const char *const names[NVARS] = {
     SOCKSHIELD_ENV_SIGPIPE,    SOCKSHIELD_ENV_PIPELINE, SOCKSHIELD_ENV_RESTART,
     SOCKSHIELD_ENV_NORESTART,  SOCKSHIELD_ENV_SIGNAL,   SOCKSHIELD_ENV_REAP,

@@ -1,4 +1,4 @@
-/* libFuzzer target: the log formatter (src/fmt.c).
+/* libFuzzer target: the log formatter (src/core/fmt.c).
  *
  * The input is read as a stream of choices (see `take` below): the first
  * byte picks an event record or an exit summary, then every field of it,

@@ -1,6 +1,6 @@
 /* Replays a fuzz target's seed corpus with the ordinary compiler and no
  * libFuzzer, as a `make check` test: a target whose invariants no longer
- * match the code it checks (a variable added to src/config.c but not to
+ * match the code it checks (a variable added to src/core/config.c but not to
  * fuzz/fuzz_config.c) fails here, not a minute into `make fuzz-ci`.
  *
  *   replay_NAME [FILE|DIR]...
