@@ -31,16 +31,6 @@ enum {
 
 /* ---- names shared with the logger and the documentation ---------------- */
 
-static const char *const event_names[SOCKSHIELD_EV_COUNT] = {
-    [SOCKSHIELD_EV_EPIPE] = "epipe",
-    [SOCKSHIELD_EV_RESET] = "reset",
-    [SOCKSHIELD_EV_REFUSED] = "refused",
-    [SOCKSHIELD_EV_EAGAIN] = "eagain",
-    [SOCKSHIELD_EV_EOF] = "eof",
-    [SOCKSHIELD_EV_EINTR] = "eintr",
-    [SOCKSHIELD_EV_TIMEOUT] = "timeout",
-    [SOCKSHIELD_EV_UNREACH] = "unreach",
-};
 
 /* Indexed by the platform's own constants, so the numbering is right on any
  * Linux architecture (x86_64: 7 BUS, 10 USR1, 16 STKFLT, 29 IO, 30 PWR). */
@@ -73,13 +63,6 @@ static const struct {
     { "CLD", SIGCHLD },
     { "POLL", SIGIO },
 };
-
-const char *sockshield_event_name(enum sockshield_event ev)
-{
-    if ((unsigned)ev >= SOCKSHIELD_EV_COUNT)
-        return NULL;
-    return event_names[ev];
-}
 
 const char *sockshield_signal_name(int sig)
 {
@@ -315,7 +298,7 @@ static bool parse_events(struct span v, struct sockshield_config *cfg)
     }
     while (list_next(&l, &item)) {
         for (ev = 0; ev < SOCKSHIELD_EV_COUNT; ev++)
-            if (equals_word(item, event_names[ev]))
+            if (equals_word(item, sockshield_event_name(ev)))
                 break;
         if (ev == SOCKSHIELD_EV_COUNT || (set & SOCKSHIELD_EV_BIT(ev)))
             return false;
@@ -504,6 +487,17 @@ static const struct variable {
     { SOCKSHIELD_ENV_SUMMARY, parse_summary, "on, off", "off" },
     { SOCKSHIELD_ENV_INHERIT, parse_inherit, "on, off", "on" },
 };
+
+bool sockshield_config_variable(unsigned i, const char **name, const char **accepted,
+                                const char **fallback)
+{
+    if (i >= sizeof variables / sizeof variables[0])
+        return false;
+    *name = variables[i].name;
+    *accepted = variables[i].accepted;
+    *fallback = variables[i].fallback;
+    return true;
+}
 
 /* ---- the warning line --------------------------------------------------- */
 

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "event.h"
+
 /* The variable names: the one place they are spelled. */
 #define SOCKSHIELD_ENV_SIGPIPE    "SOCKSHIELD_SIGPIPE"
 #define SOCKSHIELD_ENV_PIPELINE   "SOCKSHIELD_PIPELINE"
@@ -49,26 +51,6 @@ enum sockshield_log_format {
     SOCKSHIELD_FORMAT_TEXT = 0,
     SOCKSHIELD_FORMAT_JSON,
 };
-
-/* Event kinds, one bit each in `events` (design.md §4, Events). */
-enum sockshield_event {
-    SOCKSHIELD_EV_EPIPE = 0,
-    SOCKSHIELD_EV_RESET,
-    SOCKSHIELD_EV_REFUSED,
-    SOCKSHIELD_EV_EAGAIN,
-    SOCKSHIELD_EV_EOF,
-    SOCKSHIELD_EV_EINTR,
-    SOCKSHIELD_EV_TIMEOUT,
-    SOCKSHIELD_EV_UNREACH,
-    SOCKSHIELD_EV_COUNT,
-    SOCKSHIELD_EV_NONE = -1,
-};
-
-#define SOCKSHIELD_EV_BIT(e) (1u << (e))
-#define SOCKSHIELD_EV_ALL    ((1u << SOCKSHIELD_EV_COUNT) - 1)
-#define SOCKSHIELD_EV_DEFAULT                                           \
-    (SOCKSHIELD_EV_BIT(SOCKSHIELD_EV_EPIPE) | SOCKSHIELD_EV_BIT(SOCKSHIELD_EV_RESET) | \
-     SOCKSHIELD_EV_BIT(SOCKSHIELD_EV_REFUSED) | SOCKSHIELD_EV_BIT(SOCKSHIELD_EV_EAGAIN))
 
 #define SOCKSHIELD_PATH_MAX 1024
 
@@ -109,8 +91,12 @@ int sockshield_config_load(struct sockshield_config *cfg,
                            sockshield_getenv_fn get,
                            sockshield_warn_fn warn, void *warn_ctx);
 
-/* Event names, as in the log and in SOCKSHIELD_EVENTS. */
-const char *sockshield_event_name(enum sockshield_event ev);
+/* The variables in the order they are read and warned about: the i-th's
+ * name, what its warning says is accepted, and its default as a user would
+ * spell it.  False past the last.  The launcher's --help, the man pages and
+ * their test (tests/integ/test_manpage.c) are checked against these. */
+bool sockshield_config_variable(unsigned i, const char **name, const char **accepted,
+                                const char **fallback);
 
 /* Signal name without "SIG" ("PIPE"), or NULL for numbers without one. */
 const char *sockshield_signal_name(int sig);

@@ -11,6 +11,24 @@
 #include <errno.h>
 #include <stddef.h>
 
+static const char *const event_names[SOCKSHIELD_EV_COUNT] = {
+    [SOCKSHIELD_EV_EPIPE] = "epipe",
+    [SOCKSHIELD_EV_RESET] = "reset",
+    [SOCKSHIELD_EV_REFUSED] = "refused",
+    [SOCKSHIELD_EV_EAGAIN] = "eagain",
+    [SOCKSHIELD_EV_EOF] = "eof",
+    [SOCKSHIELD_EV_EINTR] = "eintr",
+    [SOCKSHIELD_EV_TIMEOUT] = "timeout",
+    [SOCKSHIELD_EV_UNREACH] = "unreach",
+};
+
+const char *sockshield_event_name(enum sockshield_event ev)
+{
+    if ((unsigned)ev >= SOCKSHIELD_EV_COUNT)
+        return NULL;
+    return event_names[ev];
+}
+
 /* ---- classification ----------------------------------------------------- */
 
 enum sockshield_event sockshield_event_classify(enum sockshield_dir dir, ssize_t result, int err,

@@ -8,7 +8,30 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "config.h"
+/* Event kinds, one bit each in a set (SOCKSHIELD_EVENTS; libsockshield(7),
+ * EVENTS). */
+enum sockshield_event {
+    SOCKSHIELD_EV_EPIPE = 0,
+    SOCKSHIELD_EV_RESET,
+    SOCKSHIELD_EV_REFUSED,
+    SOCKSHIELD_EV_EAGAIN,
+    SOCKSHIELD_EV_EOF,
+    SOCKSHIELD_EV_EINTR,
+    SOCKSHIELD_EV_TIMEOUT,
+    SOCKSHIELD_EV_UNREACH,
+    SOCKSHIELD_EV_COUNT,
+    SOCKSHIELD_EV_NONE = -1,
+};
+
+#define SOCKSHIELD_EV_BIT(e) (1u << (e))
+#define SOCKSHIELD_EV_ALL    ((1u << SOCKSHIELD_EV_COUNT) - 1)
+#define SOCKSHIELD_EV_DEFAULT                                           \
+    (SOCKSHIELD_EV_BIT(SOCKSHIELD_EV_EPIPE) | SOCKSHIELD_EV_BIT(SOCKSHIELD_EV_RESET) | \
+     SOCKSHIELD_EV_BIT(SOCKSHIELD_EV_REFUSED) | SOCKSHIELD_EV_BIT(SOCKSHIELD_EV_EAGAIN))
+
+/* An event's name, as in the log and in SOCKSHIELD_EVENTS; NULL past the
+ * last. */
+const char *sockshield_event_name(enum sockshield_event ev);
 
 /* What a wrapped call does with its fd. */
 enum sockshield_dir {

@@ -3,17 +3,20 @@
  * groff -ww (every warning) and mandoc -Tlint must say nothing about
  * either generated page, sockshield(1) or libsockshield(7).  sockshield(1)
  * is rendered to plain text and compared with `sockshield --help` (every
- * option both ways, every default), with the variable names of
- * src/core/config.h and the defaults of src/core/config.c, and with the event names,
- * so that neither side can change alone.  libsockshield(7), the library's
- * behaviour, is checked for every event name (and whether it is logged by
- * default), and for naming no variable that src/core/config.h does not define. */
+ * option both ways, every default), with the variables and their defaults
+ * as the core library reads them (src/core/config.c, through
+ * sockshield_config_variable), and with its event names, so that neither
+ * side can change alone.  libsockshield(7), the library's behaviour, is
+ * checked for every event name (and whether it is logged by default), and
+ * for naming no variable that the library does not read. */
 #include <criterion/criterion.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
+#include "event.h"
 #include "harness.h"
 #include "programs.h"
 
@@ -40,15 +43,6 @@ static const char *manpage7(void)
     int dir = slash ? (int)(slash - one + 1) : 0;
     snprintf(path, sizeof path, "%.*slibsockshield.7", dir, one);
     return path;
-}
-
-static char *source(const char *rel)
-{
-    char path[4200];
-    snprintf(path, sizeof path, "%s/%s", must_env("SOCKSHIELD_TEST_SRCDIR"), rel);
-    char *s = ss_slurp(path, NULL);
-    cr_assert(s, "cannot read %s", path);
-    return s;
 }
 
 static void run(struct ss_run *r, const char *const argv[])
@@ -296,63 +290,41 @@ static char *env_entry(const char *env, const char *var)
     return strndup(s, e ? (size_t)(e - s) : strlen(s));
 }
 
-/* The variable names #defined in config.h: "SOCKSHIELD_ENV_X" -> "SOCKSHIELD_X". */
+/* The variables of the core library's table (src/core/config.c), and the
+ * launcher's marker, which has no default of its own. */
 struct var {
-    char macro[64];
     char name[64];
-    char fallback[128]; /* from config.c's table; empty for the launcher's marker */
+    char fallback[128]; /* empty for the launcher's marker */
 };
 
 static int config_variables(struct var *v, int cap)
 {
-    char *h = source("src/core/config.h");
+    const char *name, *accepted, *fallback;
     int n = 0;
-    for (const char *p = h; (p = strstr(p, "#define SOCKSHIELD_ENV_")); p++) {
+    for (unsigned i = 0; sockshield_config_variable(i, &name, &accepted, &fallback); i++) {
         cr_assert(n < cap);
-        if (sscanf(p, "#define %63s \"%63[A-Z_]\"", v[n].macro, v[n].name) == 2) {
-            v[n].fallback[0] = '\0';
-            n++;
-        }
+        snprintf(v[n].name, sizeof v[n].name, "%s", name);
+        snprintf(v[n].fallback, sizeof v[n].fallback, "%s", fallback);
+        n++;
     }
-    free(h);
-
-    /* config.c: { SOCKSHIELD_ENV_X, parse_x, "accepted...", "fallback" }, */
-    char *c = source("src/core/config.c");
-    const char *table = strstr(c, "variables[] = {");
-    cr_assert(table, "no variables[] table in src/core/config.c");
-    for (const char *p = table; (p = strstr(p, "{ SOCKSHIELD_ENV_")); p++) {
-        char macro[64];
-        cr_assert(sscanf(p, "{ %63[A-Z_]", macro) == 1);
-        const char *end = strstr(p, "},");
-        cr_assert(end);
-        /* The last string literal of the entry is the fallback. */
-        const char *q = end;
-        while (q > p && *q != '"')
-            q--;
-        const char *open = q - 1;
-        while (open > p && *open != '"')
-            open--;
-        for (int i = 0; i < n; i++)
-            if (strcmp(v[i].macro, macro) == 0)
-                snprintf(v[i].fallback, sizeof v[i].fallback, "%.*s", (int)(q - open - 1),
-                         open + 1);
-    }
-    free(c);
-    return n;
+    cr_assert(n < cap);
+    snprintf(v[n].name, sizeof v[n].name, "%s", SOCKSHIELD_ENV_LAUNCHER);
+    v[n].fallback[0] = '\0';
+    return n + 1;
 }
 
-Test(manpage, documents_every_variable_of_config_h_with_the_default_of_config_c)
+Test(manpage, documents_every_variable_with_its_default)
 {
     need_groff(); /* it renders the page: skip before anything else */
     struct var vars[32];
     int n = config_variables(vars, 32);
-    cr_assert_geq(n, 12, "too few variables in src/core/config.h: %d", n);
+    cr_assert_geq(n, 14, "too few variables in src/core/config.c: %d", n);
     char *text = rendered();
     char *env = section(text, "ENVIRONMENT");
     char *help = help_text();
     for (int i = 0; i < n; i++) {
         char *entry = env_entry(env, vars[i].name);
-        cr_expect(entry, "%s (src/core/config.h) has no entry in ENVIRONMENT", vars[i].name);
+        cr_expect(entry, "%s (src/core/config.c) has no entry in ENVIRONMENT", vars[i].name);
         if (!entry)
             continue;
         if (vars[i].fallback[0]) {
@@ -382,24 +354,19 @@ Test(manpage, documents_every_variable_of_config_h_with_the_default_of_config_c)
         bool known = false;
         for (int i = 0; i < n; i++)
             known |= strcmp(vars[i].name, name) == 0;
-        cr_expect(known, "ENVIRONMENT documents %s, which src/core/config.h does not define", name);
+        cr_expect(known, "ENVIRONMENT documents %s, which src/core/config.c does not read", name);
     }
     free(help);
     free(env);
     free(text);
 }
 
-/* The event names of src/core/config.c: [SOCKSHIELD_EV_X] = "x". */
+/* The event names of the core library (src/core/event.c). */
 static void event_names(struct words *ws)
 {
-    char *c = source("src/core/config.c");
-    for (const char *p = c; (p = strstr(p, "[SOCKSHIELD_EV_")); p++) {
-        char name[32];
-        if (sscanf(p, "[SOCKSHIELD_EV_%*[A-Z]] = \"%31[a-z]\"", name) == 1)
-            add_word(ws, name, strlen(name));
-    }
-    free(c);
-    cr_assert_geq(ws->n, 8, "too few event names in src/core/config.c: %d", ws->n);
+    for (int e = 0; e < SOCKSHIELD_EV_COUNT; e++)
+        add_word(ws, sockshield_event_name(e), strlen(sockshield_event_name(e)));
+    cr_assert_geq(ws->n, 8, "too few event names in src/core/event.c: %d", ws->n);
 }
 
 Test(manpage, documents_every_event_kind)
@@ -412,7 +379,7 @@ Test(manpage, documents_every_event_kind)
     for (int i = 0; i < ev.n; i++) {
         char tag[64];
         snprintf(tag, sizeof tag, "\n       %s ", ev.w[i]);
-        cr_expect(strstr(events, tag), "event %s (src/core/config.c) is not described in EVENTS",
+        cr_expect(strstr(events, tag), "event %s (src/core/event.c) is not described in EVENTS",
                   ev.w[i]);
     }
     free_words(&ev);
@@ -513,7 +480,7 @@ Test(manpage7, has_a_row_for_every_event_kind_and_its_default)
     char *events = section(text, "EVENTS");
     for (int i = 0; i < ev.n; i++) {
         char *row = event_row(events, ev.w[i]);
-        cr_expect(row, "event %s (src/core/config.c) has no row in EVENTS of libsockshield(7)",
+        cr_expect(row, "event %s (src/core/event.c) has no row in EVENTS of libsockshield(7)",
                   ev.w[i]);
         if (!row)
             continue;
@@ -532,7 +499,7 @@ Test(manpage7, has_a_row_for_every_event_kind_and_its_default)
     free(text);
 }
 
-Test(manpage7, names_no_variable_that_config_h_does_not_define)
+Test(manpage7, names_no_variable_the_library_does_not_read)
 {
     need_groff(); /* it renders the page: skip before anything else */
     struct var vars[32];
@@ -549,7 +516,7 @@ Test(manpage7, names_no_variable_that_config_h_does_not_define)
         bool known = false;
         for (int i = 0; i < nv; i++)
             known |= strcmp(vars[i].name, name) == 0;
-        cr_expect(known, "libsockshield(7) names %s, which src/core/config.h does not define", name);
+        cr_expect(known, "libsockshield(7) names %s, which the library does not read", name);
         named++;
     }
     /* The page names the variables its behaviour depends on. */
