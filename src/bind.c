@@ -1,8 +1,7 @@
 /* Binding the real functions in one pass over the symbol tables of the
  * objects loaded after ours, instead of one dlsym(RTLD_NEXT) per name
- * (real.c).  62 dlsym calls were 53 k instructions of every process's
- * start-up, most of it dlsym's error handling around each lookup; this pass
- * is a few thousand.
+ * (real.c): dlsym's error handling around each lookup was most of the
+ * library's start-up (doc/performance.md has the figures).
  *
  * dlsym(RTLD_NEXT, name) searches the global scope from the object after
  * ours and returns the first definition.  The pass reads the objects in

@@ -1,8 +1,10 @@
 /* What sockshield knows about each fd: the socket kind and the peer's
  * address, remembered when the connection is made, because getpeername
  * fails with ENOTCONN once a reset moved the socket to TCP_CLOSE
- * (interposition notes §6.2); the local address survives it.  Entries carry the socket's inode so a number reused behind our back
- * (fclose, closefrom, libc internals) is never described with stale data. */
+ * (the kernel's inet_getname refuses a socket in that state); the local
+ * address survives it.  Entries carry the socket's inode so a number
+ * reused behind our back (fclose, closefrom, libc internals) is never
+ * described with stale data. */
 #ifndef SOCKSHIELD_FDINFO_H
 #define SOCKSHIELD_FDINFO_H
 

@@ -33,8 +33,9 @@ int64_t sockshield_io_now(void)
 }
 
 /* The socket's own timeout for this direction, in ns; 0 when none (or not
- * a socket).  Output calls and connect use SO_SNDTIMEO (socket(7); the
- * man page's "SO_RCVTIMEO" for output is a typo, notes §2.2). */
+ * a socket).  Output calls and connect use SO_SNDTIMEO, as the
+ * kernel does (sock_sndtimeo in its send paths and inet_stream_connect),
+ * whatever a man page says. */
 static int64_t socket_timeout(int fd, enum sockshield_dir dir)
 {
     struct timeval tv;
@@ -222,7 +223,7 @@ static bool connected(int fd)
 
 /* An interrupted connect goes on in the kernel (connect(2)).  TCP: wait
  * for writability and read SO_ERROR, never connect twice.  AF_UNIX keeps no
- * pending attempt (notes §2.4): connect again, EISCONN meaning done.
+ * pending attempt (unix_stream_connect starts over): connect again, EISCONN meaning done.
  * A TCP socket that is writable without error yet not connected had no
  * attempt pending at all (the EINTR came from below us, not from the
  * kernel's wait): that one is started again like AF_UNIX. */

@@ -1,7 +1,8 @@
 /* The real functions.  Each pointer starts at a bootstrap that makes the raw
  * system call, so a wrapper called before the binding (another library's
  * constructor, an allocator initialising itself) works without dlsym and
- * without allocating (interposition notes §5).  sockshield_real_bind()
+ * without allocating (dlsym may allocate, and an allocator's own
+ * initialisation can land here).  sockshield_real_bind()
  * replaces them with the next definitions in the lookup order, once. */
 #include "real.h"
 
@@ -252,10 +253,9 @@ static int object_has(struct dl_phdr_info *info, size_t size, void *data)
 }
 
 /* The loaded object p lies in (its program headers), or NULL.  Neither
- * dladdr (it also looks for the nearest symbol: five of them cost start-up
- * half a million instructions) nor a dlopen of libc (it allocates: 16 KiB
- * more resident memory by the benchmark, against 12 KiB for this, which
- * brings in pages of glibc's code that nothing else touched). */
+ * dladdr (it also looks for the nearest symbol, which is slow) nor a
+ * dlopen of libc (it allocates, and brings in pages of glibc's code that
+ * nothing else touched); doc/performance.md has the figures. */
 static const void *object_of(const void *p)
 {
     struct object_search s = { (uintptr_t)p, NULL };

@@ -1,5 +1,6 @@
 /* The program's view of its signal dispositions, and what the kernel really
- * holds.  Interposition notes §3 and §4 are the reasons for each rule here.
+ * holds.  libsockshield(7) (SIGPIPE, SIGNAL HANDLERS, REAPING) states the
+ * rules; the reasons are given with each below.
  *
  * Per signal a slot records what the program asked for.  The kernel holds:
  *   - for a real handler: the trampoline (SA_SIGINFO added), which records
@@ -21,7 +22,9 @@
  * The table belongs to one process.  A fork child gets its own copy (the
  * atfork handler makes it the owner); a vfork child, or anything else that
  * shares our memory under another pid, must not write it: there every
- * request goes to the kernel only (interposition notes §3.5). */
+ * request goes to the kernel only (a vfork child that sets SIGPIPE to
+ * its default before exec must not rewrite the parent's table:
+ * tests/integ/test_signals.c). */
 #include "signals.h"
 
 #include <dlfcn.h>
@@ -213,7 +216,7 @@ static void end_by_sigpipe(void)
  *    has gone: then this is how a pipeline stops its producer, and the
  *    process ends as bare, after the event is logged.  The signal does not
  *    say which fd the write went to, and stdio's writes are not ours to
- *    see (interposition notes §1.3), so the standard streams' state is the
+ *    see (glibc's stdio calls its internal write, not the exported one), so the standard streams' state is the
  *    rule, whatever call raised it.
  *  - A SIGPIPE sent on purpose (raise, pthread_kill and tgkill: SI_TKILL;
  *    sigqueue: SI_QUEUE; kill from another process) takes the default

@@ -75,8 +75,7 @@ extern SOCKSHIELD_HIDDEN __thread struct sockshield_tls sockshield_tls
 /* The same record for the calls wrap.h makes directly, which happen only
  * while the process has one thread: a plain global is written without the
  * thread-pointer arithmetic of TLS, and that store sits right before the
- * system call (the benchmark measured the TLS one at about 1% of a 1-byte
- * write).  The trampoline fills it only while those calls may be made;
+ * system call (doc/performance.md, the direct path).  The trampoline fills it only while those calls may be made;
  * otherwise it means nothing and nothing reads it. */
 extern SOCKSHIELD_HIDDEN uint64_t sockshield_sigs_alone;
 

@@ -9,7 +9,7 @@
  *         a bootstrap that makes the raw system call (real.c).
  *   OWN   implemented by sockshield itself, no real pointer: the signal()
  *         family (glibc implements it with internal calls that bypass an
- *         interposed sigaction, interposition notes §1.3) and the variadic
+ *         interposed sigaction) and the variadic
  *         execl* (collected into an argument array, then execve/execvpe).
  *
  * Everything else comes from this table: the real pointers and their binding

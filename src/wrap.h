@@ -11,8 +11,8 @@
  * and returns its result; only a result of 0 or -1, or an fd with a socket
  * timeout, goes to the cold function, by a tail call.  Nothing of the call
  * lives in callee-saved registers, so there is no save and restore around
- * the real call: the benchmark (make bench) showed that frame, not the
- * instruction count, was most of the cost on a fast system call.
+ * the real call: that frame, not the instruction count, was most of the
+ * cost on a fast system call (doc/performance.md).
  * read, write, recv, send, readv, writev, pread and pread64 go further
  * (SOCKSHIELD_WRAP_*_SYS): with one thread they make the system call
  * themselves, as glibc would.

@@ -1,5 +1,5 @@
 /* The signal family: exported names only, one line each.  glibc's own
- * versions call its internal __sigaction and would bypass ours (notes §1.3),
+ * versions call its internal __sigaction and would bypass ours,
  * so each is implemented on top of sockshield_signals_action. */
 #include "real.h"
 #include "signals.h"

@@ -1,5 +1,5 @@
 /* SOCKSHIELD_* environment variables into struct sockshield_config
- * (design.md §3).
+ * (sockshield(1), ENVIRONMENT).
  *
  * This runs inside arbitrary host programs, from the constructor, possibly in
  * a setuid process and with hostile values: no allocation, no stdio, no

@@ -1,4 +1,5 @@
-/* SOCKSHIELD_* environment variables parsed into one struct (design.md §3).
+/* SOCKSHIELD_* environment variables parsed into one struct (sockshield(1),
+ * ENVIRONMENT).
  *
  * Pure code: no preload state, no allocation, no stdio.  The parser reads the
  * environment through a caller-supplied getter (the library passes
@@ -80,7 +81,8 @@ typedef const char *(*sockshield_getenv_fn)(const char *name);
 /* Receives one warning line, newline-terminated, at most 512 bytes. */
 typedef void (*sockshield_warn_fn)(void *ctx, const char *line, size_t len);
 
-/* Fills *cfg with the defaults of design.md §3. */
+/* Fills *cfg with the defaults (the fallbacks of config.c's table, checked
+ * against them by tests/unit/test_config.c). */
 void sockshield_config_defaults(struct sockshield_config *cfg);
 
 /* Defaults, then every SOCKSHIELD_* variable that is set.  A bad value gives

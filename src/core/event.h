@@ -42,7 +42,7 @@ enum sockshield_dir {
     SOCKSHIELD_DIR_CONNECT,
 };
 
-/* The one place errno becomes an event (design.md §4):
+/* The one place errno becomes an event (libsockshield(7), EVENTS):
  *   result -1: EPIPE epipe, ECONNRESET reset, ECONNREFUSED refused,
  *   EAGAIN/EWOULDBLOCK eagain, ETIMEDOUT timeout, EHOSTUNREACH/ENETUNREACH
  *   unreach, EINPROGRESS and everything else none (EINTR is reported by the

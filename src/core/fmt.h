@@ -69,7 +69,7 @@ struct sockshield_record {
 };
 
 /* The line for one event, newline-terminated, at most cap bytes (cap <= 4096
- * keeps a line atomic on pipes). Text (design.md §4):
+ * keeps a line atomic on pipes). Text (libsockshield(7), LOG FORMAT):
  *   sockshield: 2026-11-26T19:46:05.123456Z pid=1234 tid=1235 prog=curl event=reset call=recv fd=5 sock=tcp local=127.0.0.1:50312 peer=127.0.0.1:8080 errno=ECONNRESET
  * then " action=WORD" when set, " repeat=N" and " suppressed=N" when
  * non-zero; sock, local, peer and errno are left out when unknown.  JSON:

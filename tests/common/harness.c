@@ -69,7 +69,7 @@ static double now(void)
 /* Sanitizer builds (configure --enable-sanitizers): the Makefile names the
  * shared ASan runtime, which must come first in the initial library list
  * of every process that loads our instrumented library, sh and curl
- * included (interposition notes §9).  Helpers get the runner's ASAN_OPTIONS
+ * included (the ASan runtime refuses to start otherwise).  Helpers get the runner's ASAN_OPTIONS
  * and UBSAN_OPTIONS (the Makefile sets them). */
 static const char *asan_runtime(void)
 {

@@ -1,4 +1,4 @@
-/* Running helper programs from Criterion tests (interposition notes §8.2).
+/* Running helper programs from Criterion tests (HACKING.md, Adding a test).
  *
  * A helper runs with exactly the environment the test builds (never the
  * runner's: it carries BXFI_MAP and whatever CI set), with every signal at its

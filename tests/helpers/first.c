@@ -2,7 +2,7 @@
  *
  * Helpers link it (a DT_NEEDED dependency); ld.so runs the constructors of
  * a program's dependencies before those of LD_PRELOAD objects, and their
- * destructors after (interposition notes §5.2).  An atexit handler its
+ * destructors after (the order of _dl_init and _dl_fini).  An atexit handler its
  * constructor registers runs later still: exit() runs handlers newest
  * first, and ld.so's destructor pass (_dl_fini) was registered after it,
  * when the program started.

@@ -1,6 +1,6 @@
 /* Built with -std=c99 (no _GNU_SOURCE): glibc's <signal.h> then redirects
- * signal() to the one-shot System V __sysv_signal (interposition notes
- * §1.2).  Installs a SIGUSR1 handler with signal() and raises it twice.
+ * signal() to the one-shot System V __sysv_signal (a #define in
+ * <signal.h> outside _DEFAULT_SOURCE).  Installs a SIGUSR1 handler with signal() and raises it twice.
  * Bare, the first delivery resets the handler and the second raise kills
  * (exit status 138); with the one-shot upgrade both are handled.
  *

@@ -1,4 +1,4 @@
-/* The launcher's contract (design.md §2): exit codes, exec in place, the
+/* The launcher's contract (sockshield(1)): exit codes, exec in place, the
  * options and the variables they set, LD_PRELOAD appended once, the library
  * lookup, SIGPIPE ignored and marked before exec, the warnings.
  *

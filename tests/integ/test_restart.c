@@ -1,4 +1,4 @@
-/* Resuming interrupted calls (design.md §4 Restart), provoked for real:
+/* Resuming interrupted calls (libsockshield(7), RESTART), provoked for real:
  * a signal that arrives while the helper is blocked in the call (the
  * helpers wait until the thread sleeps in that system call), a 10 kHz
  * timer storm, a child that exits, and EINTRs injected by the fault preload

@@ -1,5 +1,5 @@
 /* The async-signal-safe formatter (src/core/fmt.c): every primitive, overflow at
- * every small capacity, the text line of design.md §4 byte for byte, and
+ * every small capacity, the text line of libsockshield(7) byte for byte, and
  * JSON lines checked by a strict validator here and by Python's json. */
 #include <criterion/criterion.h>
 
