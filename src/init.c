@@ -20,7 +20,7 @@
 #include "state.h"
 #include "signals.h"
 
-static int init_state;          /* 0 not started, 1 running, 2 done */
+static int init_state;          /* 0 not started, 1 started (sockshield_ready: done) */
 static __thread int init_here __attribute__((tls_model("initial-exec")));
 static int constructor_ran;
 static void warn_sink(void *ctx, const char *line, size_t len)
@@ -145,7 +145,6 @@ void sockshield_init(void)
     sockshield_log_init();
     sockshield_signals_setup(launcher);
     init_here = 0;
-    __atomic_store_n(&init_state, 2, __ATOMIC_RELEASE);
     __atomic_store_n(&sockshield_ready, 1, __ATOMIC_RELEASE);
     errno = saved;
 }

@@ -20,16 +20,11 @@
 uint8_t sockshield_fd_timeo[SOCKSHIELD_TIMEO_FDS];
 uint8_t sockshield_timeo_any;
 
-static int64_t mono_ns(void)
+int64_t sockshield_io_now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-int64_t sockshield_io_now(void)
-{
-    return mono_ns();
 }
 
 /* The socket's own timeout for this direction, in ns; 0 when none (or not
@@ -57,7 +52,7 @@ static int wait_ready(struct sockshield_io *io)
 {
     short events = io->dir == SOCKSHIELD_DIR_OUT || io->dir == SOCKSHIELD_DIR_CONNECT ? POLLOUT : POLLIN;
     for (;;) {
-        int64_t left = io->deadline_ns - mono_ns();
+        int64_t left = io->deadline_ns - sockshield_io_now();
         if (left <= 0)
             return 0;
         struct pollfd p = { io->fd, events, 0 };
@@ -91,7 +86,7 @@ static bool resume(struct sockshield_io *io, int *err)
         if (t > 0) {
             /* fds past the learning table only start counting now */
             if (!io->start_ns)
-                io->start_ns = mono_ns();
+                io->start_ns = sockshield_io_now();
             io->deadline_ns = io->start_ns + t;
         } else {
             io->deadline_ns = -1;
@@ -107,7 +102,6 @@ static bool resume(struct sockshield_io *io, int *err)
         if (r < 0)
             return false;
     }
-    io->resumed++;
     sockshield_tls.depth++;
     sockshield_log_event(SOCKSHIELD_EV_EINTR, io->id, io->fd, EINTR, NULL, 0);
     sockshield_tls.depth--;
@@ -318,7 +312,7 @@ int sockshield_io_recvmmsg(int fd, struct mmsghdr *v, unsigned int n, SOCKSHIELD
 {
     struct sockshield_io io;
     sockshield_io_enter(&io, SOCKSHIELD_CALL_recvmmsg, fd, SOCKSHIELD_DIR_IN, 0);
-    int64_t start = mono_ns();
+    int64_t start = sockshield_io_now();
     struct timespec left, *arg = t;
     int r;
     while ((r = real_recvmmsg(fd, v, n, flags, arg)) <= 0 && sockshield_io_again(&io, r)) {
@@ -326,7 +320,7 @@ int sockshield_io_recvmmsg(int fd, struct mmsghdr *v, unsigned int n, SOCKSHIELD
          * (and the int64 nanoseconds) it is resumed as it is. */
         if ((int64_t)t->tv_sec >= (int64_t)30 * 365 * 86400)
             continue;
-        int64_t ns = (int64_t)t->tv_sec * 1000000000 + t->tv_nsec - (mono_ns() - start);
+        int64_t ns = (int64_t)t->tv_sec * 1000000000 + t->tv_nsec - (sockshield_io_now() - start);
         if (ns < 0)
             ns = 0;
         left.tv_sec = ns / 1000000000;
@@ -344,13 +338,13 @@ int sockshield_io_recvmmsg64(int fd, struct mmsghdr *v, unsigned int n, int flag
 {
     struct sockshield_io io;
     sockshield_io_enter(&io, SOCKSHIELD_CALL___recvmmsg64, fd, SOCKSHIELD_DIR_IN, 0);
-    int64_t start = mono_ns();
+    int64_t start = sockshield_io_now();
     struct sockshield_ts64 left = { 0, 0, 0 }, *arg = t;
     int r;
     while ((r = real___recvmmsg64(fd, v, n, flags, arg)) <= 0 && sockshield_io_again(&io, r)) {
         if (t->tv_sec >= (long long)30 * 365 * 86400)
             continue;
-        int64_t ns = (int64_t)t->tv_sec * 1000000000 + t->tv_nsec - (mono_ns() - start);
+        int64_t ns = (int64_t)t->tv_sec * 1000000000 + t->tv_nsec - (sockshield_io_now() - start);
         if (ns < 0)
             ns = 0;
         left.tv_sec = ns / 1000000000;

@@ -33,7 +33,6 @@ struct sockshield_io {
     enum sockshield_dir dir;
     int fd;
     size_t requested;      /* bytes asked for, for eof */
-    unsigned resumed;
     unsigned unrecorded;   /* consecutive EINTRs with no signal recorded */
 };
 
@@ -59,7 +58,6 @@ static inline void sockshield_io_enter(struct sockshield_io *io, enum sockshield
     io->requested = requested;
     io->start_ns = 0;
     io->deadline_ns = 0;
-    io->resumed = 0;
     io->unrecorded = 0;
     if (SOCKSHIELD_UNLIKELY(sockshield_timeo_any) && (unsigned)fd < SOCKSHIELD_TIMEO_FDS &&
         sockshield_fd_timeo[fd])

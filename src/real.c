@@ -317,8 +317,10 @@ void sockshield_real_choose_direct(void)
 #endif
 
 /* The families of the calls that can raise SIGPIPE, whose bootstraps set
- * the library up (RAW_OUT above).  Their positioned writes (pwrite, ...)
- * cannot (ESPIPE on a pipe or a socket) and keep a plain raw bootstrap. */
+ * the library up (RAW_OUT, ARCH_OUT above).  Of their positioned writes,
+ * pwrite, pwrite64 and pwritev cannot (ESPIPE on a pipe or a socket) and
+ * keep a plain raw bootstrap; pwritev2 and pwritev64v2 with offset -1
+ * write at the current position, a pipe's too, and set up like write. */
 static bool sets_up(const char *family)
 {
     return strcmp(family, "write") == 0 || strcmp(family, "send") == 0;

@@ -21,6 +21,8 @@
  * buffer check stays glibc's.  Types spell glibc's transparent-union socket
  * address arguments (__SOCKADDR_ARG) so the declarations match <sys/socket.h>
  * under _GNU_SOURCE. */
+#ifndef SOCKSHIELD_SYMBOLS_H
+#define SOCKSHIELD_SYMBOLS_H
 
 #include <sys/types.h>
 
@@ -67,7 +69,6 @@ struct sockshield_ts64 {
 #error "build the library without -D_FILE_OFFSET_BITS=64 and -D_TIME_BITS=64 (it wraps both ABIs)"
 #endif
 
-/* clang-format off */
 #define SOCKSHIELD_SYMBOLS(CALL, OWN)                                                                            \
     CALL(write,   ssize_t, write,       (int fd, const void *buf, size_t n), (fd, buf, n))                        \
     SOCKSHIELD_GLIBC_ONLY(CALL(write,   ssize_t, __write,     (int fd, const void *buf, size_t n), (fd, buf, n))) \
@@ -152,4 +153,5 @@ struct sockshield_ts64 {
     CALL(wait,    int,     pclose,      (FILE *f), (f))                                                           \
     CALL(wait,    int,     fclose,      (FILE *f), (f))                                                           \
     CALL(wait,    int,     system,      (const char *cmd), (cmd))
-/* clang-format on */
+
+#endif
