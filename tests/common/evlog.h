@@ -1,5 +1,5 @@
 /* Reading the event log back in tests: a strict parser for the text lines
- * (logfmt as documented in README.md, Events and the log), expectations
+ * (logfmt as documented in libsockshield(7), LOG FORMAT), expectations
  * stated by the helpers, and Python's json as the judge of JSON lines.
  *
  * A helper states what it provoked as lines on its stdout:

@@ -263,7 +263,7 @@ Test(signals, fork_server_leaves_no_zombies_only_with_reap, .timeout = 120)
     cr_expect(ss_exited(&off, 0) && strstr(off.out, "served=500 answered=500 zombies=500 "),
               "SOCKSHIELD_REAP=off: %s", ss_describe(&off));
     /* No signal handler: the reaper sweeps at accept and fork, so only the
-     * children that ended after the last fork remain (README: two or three
+     * children that ended after the last fork remain (libsockshield(7), REAPING: a few
      * for a server that serves one connection at a time). */
     const char *z = strstr(on.out, "served=500 answered=500 zombies=");
     cr_expect(ss_exited(&on, 0) && z && atoi(z + strlen("served=500 answered=500 zombies=")) <= 3 &&
