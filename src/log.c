@@ -53,11 +53,6 @@ static struct sockshield_collapse collapses[SOCKSHIELD_EV_COUNT];
 static pid_t stats_pid;   /* whose counts these are */
 static pid_t summary_pid; /* who wrote the summary of this image */
 
-static pid_t my_pid(void)
-{
-    return (pid_t)syscall(SYS_getpid);
-}
-
 /* then: what becomes of the events, "events go to stderr" by default. */
 static void warn_line_then(const char *what, const char *path, int err, const char *then)
 {
@@ -112,14 +107,14 @@ static void remember(int fd)
         sink.ino = st.st_ino;
         sink.fifo = S_ISFIFO(st.st_mode);
     }
-    sink.pid = my_pid();
+    sink.pid = getpid();
     __atomic_store_n(&sink.fd, fd, __ATOMIC_RELEASE);
 }
 
 static int open_file(bool warn)
 {
     char path[SOCKSHIELD_PATH_MAX + 32];
-    if (!expand_path(path, sizeof path, sockshield_cfg.log_path, my_pid())) {
+    if (!expand_path(path, sizeof path, sockshield_cfg.log_path, getpid())) {
         if (warn)
             warn_line("SOCKSHIELD_LOG path too long after %p:", sockshield_cfg.log_path, ENAMETOOLONG);
         return -1;
@@ -142,7 +137,7 @@ static int open_file(bool warn)
          * %p name, an fd the program closed) drops the lines: one warning
          * per process either way. */
         static pid_t warned;
-        pid_t me = my_pid();
+        pid_t me = getpid();
         if (warn)
             warn_line(what, path, err);
         else if (__atomic_exchange_n(&warned, me, __ATOMIC_RELAXED) != me)
@@ -208,13 +203,13 @@ static void forked_child(void)
         rates[e].suppressed = 0;
     dropped = lost = 0;
     sink.busy = 0; /* a reopen another thread had started is not ours */
-    stats_pid = my_pid();
+    stats_pid = getpid();
     summary_pid = 0;
 }
 
 void sockshield_log_init(void)
 {
-    stats_pid = my_pid();
+    stats_pid = getpid();
     pthread_atfork(NULL, NULL, forked_child);
     sockshield_rawio_stderr_remember();
     sink.kind = sockshield_cfg.log;
@@ -235,7 +230,7 @@ void sockshield_log_init(void)
 static int sink_fd(void)
 {
     int fd = __atomic_load_n(&sink.fd, __ATOMIC_ACQUIRE);
-    pid_t pid = my_pid();
+    pid_t pid = getpid();
     bool ours = false, fresh_file = false;
     if (fd >= 0) {
         struct stat st;
@@ -276,7 +271,7 @@ static bool syslog_line(const char *line, size_t len)
     }
     sockshield_buf_init(&b, mem, sizeof mem - 1); /* room for the NUL */
     sockshield_buf_str(&b, "<12>sockshield[");
-    sockshield_buf_i64(&b, my_pid());
+    sockshield_buf_i64(&b, getpid());
     sockshield_buf_str(&b, "]: ");
     sockshield_buf_mem(&b, line, len);
     mem[b.len] = '\0';
@@ -398,7 +393,7 @@ __attribute__((noinline)) static void write_event(enum sockshield_event ev, enum
     struct sockshield_record r = {
         .sec = ts.tv_sec,
         .usec = ts.tv_nsec / 1000,
-        .pid = my_pid(),
+        .pid = getpid(),
         .tid = syscall(SYS_gettid),
         .prog = program_invocation_short_name,
         .event = ev,
@@ -567,7 +562,7 @@ void sockshield_log_summary(void)
 {
     if (!sockshield_cfg.summary)
         return;
-    pid_t pid = my_pid();
+    pid_t pid = getpid();
     /* A vfork child (or a raw clone) sees its parent's counts: the parent
      * reports them. */
     if (pid != __atomic_load_n(&stats_pid, __ATOMIC_RELAXED))

@@ -107,11 +107,6 @@ static int holders; /* waits and spawns that hold the reaper back */
 #define LOAD(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
 #define STORE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
 
-static pid_t my_pid(void)
-{
-    return (pid_t)syscall(SYS_getpid);
-}
-
 static uint64_t claim_key(pid_t owner, pid_t pid)
 {
     return (uint64_t)(uint32_t)owner << 32 | (uint32_t)pid;
@@ -129,7 +124,7 @@ static bool claimed(pid_t owner, pid_t pid)
 /* The slot index, or -1 when every slot is taken. */
 static int claim(pid_t pid)
 {
-    uint64_t key = claim_key(my_pid(), pid);
+    uint64_t key = claim_key(getpid(), pid);
     for (int i = 0; i < CLAIMS; i++) {
         uint64_t zero = 0;
         if (__atomic_compare_exchange_n(&claims[i], &zero, key, false, __ATOMIC_SEQ_CST,
@@ -198,7 +193,7 @@ static bool take(const struct query *q, bool peek, struct exit_record *out)
 {
     if (q->m == M_NONE || q->m == M_HOLD || __atomic_load_n(&record_seq, __ATOMIC_ACQUIRE) == 0)
         return false;
-    pid_t me = my_pid();
+    pid_t me = getpid();
     for (int attempt = 0; attempt < 64; attempt++) {
         struct exit_record *best = NULL;
         uint64_t best_seq = 0;
@@ -234,7 +229,7 @@ static bool take(const struct query *q, bool peek, struct exit_record *out)
  * A peek (WNOWAIT) first, for the process group, which a zombie still has. */
 static void reap_all(void)
 {
-    pid_t me = my_pid();
+    pid_t me = getpid();
     for (int n = 0; n < 1 << 20 && __atomic_load_n(&holders, __ATOMIC_SEQ_CST) == 0; n++) {
         siginfo_t si;
         memset(&si, 0, sizeof si);

@@ -80,7 +80,7 @@ static pid_t table_owner;      /* the process whose table this is */
 static bool foreign(void)
 {
     pid_t owner = __atomic_load_n(&table_owner, __ATOMIC_RELAXED);
-    return owner != 0 && owner != (pid_t)syscall(SYS_getpid);
+    return owner != 0 && owner != getpid();
 }
 
 static void lock(sigset_t *saved)
@@ -189,17 +189,24 @@ static int broken_std_pipe(void)
     return -1;
 }
 
+/* SIG_DFL, no flags, an empty mask: what a fresh process reports. */
+static struct sigaction default_action(void)
+{
+    struct sigaction a;
+    memset(&a, 0, sizeof a);
+    sigemptyset(&a.sa_mask);
+    a.sa_handler = SIG_DFL;
+    return a;
+}
+
 /* Ends the process by SIGPIPE's default action, as bare: the disposition
  * back to SIG_DFL, the signal sent to this thread and unblocked (a handler
  * runs with its own signal blocked). */
 static void end_by_sigpipe(void)
 {
-    struct sigaction dfl;
-    memset(&dfl, 0, sizeof dfl);
-    sigemptyset(&dfl.sa_mask);
-    dfl.sa_handler = SIG_DFL;
+    struct sigaction dfl = default_action();
     real_sigaction(SIGPIPE, &dfl, NULL);
-    syscall(SYS_tgkill, (pid_t)syscall(SYS_getpid), (pid_t)syscall(SYS_gettid), SIGPIPE);
+    syscall(SYS_tgkill, getpid(), (pid_t)syscall(SYS_gettid), SIGPIPE);
     sigset_t one;
     sigemptyset(&one);
     sigaddset(&one, SIGPIPE);
@@ -228,7 +235,7 @@ static void sigpipe_catcher(int sig, siginfo_t *info, void *uc)
     int e = errno;
     bool kernel = info && (info->si_code == SI_KERNEL ||
                            (info->si_code == SI_USER &&
-                            info->si_pid == (pid_t)syscall(SYS_getpid)));
+                            info->si_pid == getpid()));
     if (!kernel) {
         end_by_sigpipe();
     } else if (sockshield_cfg.pipeline_end) {
@@ -289,7 +296,7 @@ static void trampoline(int sig, siginfo_t *info, void *uc)
      * sigqueue to our own pid looks the same and is taken alike (the
      * kernel would interrupt the call for either). */
     if (info && (info->si_code == SI_TKILL ||
-                 (info->si_code == SI_QUEUE && info->si_pid == (pid_t)syscall(SYS_getpid))))
+                 (info->si_code == SI_QUEUE && info->si_pid == getpid())))
         bit |= SOCKSHIELD_TKILL_BIT;
     /* A runtime's handler: the runtime wants its EINTR (in_runtime). */
     if (__atomic_load_n(&slots[sig].runtime, __ATOMIC_RELAXED))
@@ -432,12 +439,9 @@ static int view_locked(int sig, struct sigaction *out)
 static void oneshot_fired(int sig)
 {
     int e = errno;
-    struct sigaction req, k;
+    struct sigaction req = default_action(), k;
     int changed;
     bool mask_changed;
-    memset(&req, 0, sizeof req);
-    sigemptyset(&req.sa_mask);
-    req.sa_handler = SIG_DFL;
     bool sub = substitute_action(sig, &req, &k, &changed, &mask_changed);
     if (foreign()) {
         /* a vfork child: its own kernel table only */
@@ -624,14 +628,14 @@ int sockshield_signals_interrupt(int sig, int flag)
  * of the parent at fork time has no holder here. */
 static void after_fork_child(void)
 {
-    __atomic_store_n(&table_owner, (pid_t)syscall(SYS_getpid), __ATOMIC_RELAXED);
+    __atomic_store_n(&table_owner, getpid(), __ATOMIC_RELAXED);
     __atomic_store_n(&slot_lock, 0, __ATOMIC_RELEASE);
     sockshield_proc_after_fork();
 }
 
 void sockshield_signals_setup(bool launcher_ignored)
 {
-    __atomic_store_n(&table_owner, (pid_t)syscall(SYS_getpid), __ATOMIC_RELAXED);
+    __atomic_store_n(&table_owner, getpid(), __ATOMIC_RELAXED);
     /* fork is a sweep point of the reaper (proc.h) */
     pthread_atfork(sockshield_proc_sweep_point, NULL, after_fork_child);
     /* Only SIGPIPE and SIGCHLD can need a substitute at load.  Handlers
@@ -668,10 +672,7 @@ void sockshield_signals_setup(bool launcher_ignored)
                                (sig == SIGPIPE && k.sa_handler == SIG_IGN && launcher_ignored);
         if (!program_default || slots[sig].kind != KIND_PASS)
             continue;
-        struct sigaction dfl;
-        memset(&dfl, 0, sizeof dfl);
-        sigemptyset(&dfl.sa_mask);
-        dfl.sa_handler = SIG_DFL;
+        struct sigaction dfl = default_action();
         if (substitute(sig) != SIG_DFL) {
             /* The view is exactly what a fresh process reports. */
             if (install_locked(sig, &dfl, false) == 0)

@@ -17,7 +17,9 @@
  * (SOCKSHIELD_WRAP_*_SYS): with one thread they make the system call
  * themselves, as glibc would.
  *
- * In `requested`, the arguments are a_->name (bytes asked for, for eof). */
+ * In `requested`, the arguments are a_->name (bytes asked for, for eof).
+ * `make expand` prints src/wrap_write.c with all of this expanded
+ * (EXPAND=wrap_read for another file). */
 #ifndef SOCKSHIELD_WRAP_H
 #define SOCKSHIELD_WRAP_H
 
