@@ -97,18 +97,9 @@ SOCKSHIELD_GLIBC_ONLY(RAW(close_range, int, (unsigned int lo, unsigned int hi, i
     {                                                      \
         sockshield_ensure_init();                               \
         if (real_##name == boot_##name)                    \
-            unbound(#name);                                \
+            sockshield_fatal("cannot bind the real ", #name, ""); \
         return real_##name args;                           \
     }
-
-static void unbound(const char *name)
-{
-    static const char pre[] = "sockshield: fatal: cannot bind the real ";
-    sockshield_warn_raw(pre, sizeof pre - 1);
-    sockshield_warn_raw(name, strlen(name));
-    sockshield_warn_raw("\n", 1);
-    abort();
-}
 
 /* The time64 entry points of 32-bit glibc (symbols.h). */
 #if SOCKSHIELD_TIME64
@@ -208,19 +199,6 @@ SOCKSHIELD_SYMBOLS(SOCKSHIELD_BIND_LEN, SOCKSHIELD_NO_REAL)
 #undef SOCKSHIELD_BIND_LEN
 /* What the last binding found, and in which object (bind.h). */
 static void *bound[BIND_COUNT], *bound_in[BIND_COUNT];
-
-static void refuse_self(const char *name)
-{
-    static const char pre[] = "sockshield: fatal: the real '";
-    static const char post[] = "' resolves to sockshield's own wrapper; refusing to recurse\n";
-    char line[256];
-    size_t n = 0, k = strnlen(name, 64);
-    memcpy(line + n, pre, sizeof pre - 1), n += sizeof pre - 1;
-    memcpy(line + n, name, k), n += k;
-    memcpy(line + n, post, sizeof post - 1), n += sizeof post - 1;
-    sockshield_warn_raw(line, n);
-    abort();
-}
 
 static void bind_one(void **slot, unsigned i)
 {
@@ -331,7 +309,8 @@ static void bind_all(bool early)
     int self;
     sockshield_bind_next(bind_names, bind_hashes, BIND_COUNT, bound, bound_in, &self);
     if (self >= 0)
-        refuse_self(bind_names[self]);
+        sockshield_fatal("the real '", bind_names[self],
+                         "' resolves to sockshield's own wrapper; refusing to recurse");
 #define SOCKSHIELD_BIND(family, ret, name, params, args) \
     if (!early || !sets_up(#family))                     \
         bind_one((void **)&real_##name, BIND_##name);

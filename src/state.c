@@ -3,6 +3,8 @@
 #include "state.h"
 
 #include <errno.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "rawio.h"
 
@@ -17,6 +19,24 @@ void sockshield_warn_raw(const char *line, size_t len)
     int saved = errno;
     sockshield_rawio_stderr(line, len);
     errno = saved;
+}
+
+void sockshield_fatal(const char *before, const char *name, const char *after)
+{
+    static const char pre[] = "sockshield: fatal: ";
+    char line[256];
+    size_t n = 0, k;
+    const char *parts[] = { pre, before, name, after };
+    for (unsigned i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+        k = strnlen(parts[i], 64);
+        if (k > sizeof line - 1 - n)
+            k = sizeof line - 1 - n;
+        memcpy(line + n, parts[i], k);
+        n += k;
+    }
+    line[n++] = '\n';
+    sockshield_warn_raw(line, n);
+    abort();
 }
 
 static const char *const call_names[SOCKSHIELD_CALL_COUNT] = {

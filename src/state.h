@@ -98,5 +98,9 @@ static inline void sockshield_ensure_init(void)
 /* One warning line to fd 2 (rawio.h: never blocking, never signalling);
  * errno is kept. */
 void sockshield_warn_raw(const char *line, size_t len);
+/* "sockshield: fatal: BEFORE NAME AFTER" as one line (each part cut at 64
+ * bytes), then abort(): for what the library cannot go on without. */
+__attribute__((noreturn)) void sockshield_fatal(const char *before, const char *name,
+                                                const char *after);
 
 #endif
