@@ -107,14 +107,14 @@ static void remember(int fd)
         sink.ino = st.st_ino;
         sink.fifo = S_ISFIFO(st.st_mode);
     }
-    sink.pid = getpid();
+    sink.pid = sockshield_getpid();
     __atomic_store_n(&sink.fd, fd, __ATOMIC_RELEASE);
 }
 
 static int open_file(bool warn)
 {
     char path[SOCKSHIELD_PATH_MAX + 32];
-    if (!expand_path(path, sizeof path, sockshield_cfg.log_path, getpid())) {
+    if (!expand_path(path, sizeof path, sockshield_cfg.log_path, sockshield_getpid())) {
         if (warn)
             warn_line("SOCKSHIELD_LOG path too long after %p:", sockshield_cfg.log_path, ENAMETOOLONG);
         return -1;
@@ -137,7 +137,7 @@ static int open_file(bool warn)
          * %p name, an fd the program closed) drops the lines: one warning
          * per process either way. */
         static pid_t warned;
-        pid_t me = getpid();
+        pid_t me = sockshield_getpid();
         if (warn)
             warn_line(what, path, err);
         else if (__atomic_exchange_n(&warned, me, __ATOMIC_RELAXED) != me)
@@ -203,13 +203,13 @@ static void forked_child(void)
         rates[e].suppressed = 0;
     dropped = lost = 0;
     sink.busy = 0; /* a reopen another thread had started is not ours */
-    stats_pid = getpid();
+    stats_pid = sockshield_getpid();
     summary_pid = 0;
 }
 
 void sockshield_log_init(void)
 {
-    stats_pid = getpid();
+    stats_pid = sockshield_getpid();
     pthread_atfork(NULL, NULL, forked_child);
     sockshield_rawio_stderr_remember();
     sink.kind = sockshield_cfg.log;
@@ -230,7 +230,7 @@ void sockshield_log_init(void)
 static int sink_fd(void)
 {
     int fd = __atomic_load_n(&sink.fd, __ATOMIC_ACQUIRE);
-    pid_t pid = getpid();
+    pid_t pid = sockshield_getpid();
     bool ours = false, fresh_file = false;
     if (fd >= 0) {
         struct stat st;
@@ -271,7 +271,7 @@ static bool syslog_line(const char *line, size_t len)
     }
     sockshield_buf_init(&b, mem, sizeof mem - 1); /* room for the NUL */
     sockshield_buf_str(&b, "<12>sockshield[");
-    sockshield_buf_i64(&b, getpid());
+    sockshield_buf_i64(&b, sockshield_getpid());
     sockshield_buf_str(&b, "]: ");
     sockshield_buf_mem(&b, line, len);
     mem[b.len] = '\0';
@@ -393,7 +393,7 @@ __attribute__((noinline)) static void write_event(enum sockshield_event ev, enum
     struct sockshield_record r = {
         .sec = ts.tv_sec,
         .usec = ts.tv_nsec / 1000,
-        .pid = getpid(),
+        .pid = sockshield_getpid(),
         .tid = syscall(SYS_gettid),
         .prog = program_invocation_short_name,
         .event = ev,
@@ -562,7 +562,7 @@ void sockshield_log_summary(void)
 {
     if (!sockshield_cfg.summary)
         return;
-    pid_t pid = getpid();
+    pid_t pid = sockshield_getpid();
     /* A vfork child (or a raw clone) sees its parent's counts: the parent
      * reports them. */
     if (pid != __atomic_load_n(&stats_pid, __ATOMIC_RELAXED))

@@ -39,6 +39,7 @@
 
 #include "arch.h"
 #include "log.h"
+#include "rawio.h"
 #include "real.h"
 
 extern char **environ;
@@ -124,7 +125,7 @@ static bool claimed(pid_t owner, pid_t pid)
 /* The slot index, or -1 when every slot is taken. */
 static int claim(pid_t pid)
 {
-    uint64_t key = claim_key(getpid(), pid);
+    uint64_t key = claim_key(sockshield_getpid(), pid);
     for (int i = 0; i < CLAIMS; i++) {
         uint64_t zero = 0;
         if (__atomic_compare_exchange_n(&claims[i], &zero, key, false, __ATOMIC_SEQ_CST,
@@ -193,7 +194,7 @@ static bool take(const struct query *q, bool peek, struct exit_record *out)
 {
     if (q->m == M_NONE || q->m == M_HOLD || __atomic_load_n(&record_seq, __ATOMIC_ACQUIRE) == 0)
         return false;
-    pid_t me = getpid();
+    pid_t me = sockshield_getpid();
     for (int attempt = 0; attempt < 64; attempt++) {
         struct exit_record *best = NULL;
         uint64_t best_seq = 0;
@@ -229,7 +230,7 @@ static bool take(const struct query *q, bool peek, struct exit_record *out)
  * A peek (WNOWAIT) first, for the process group, which a zombie still has. */
 static void reap_all(void)
 {
-    pid_t me = getpid();
+    pid_t me = sockshield_getpid();
     for (int n = 0; n < 1 << 20 && __atomic_load_n(&holders, __ATOMIC_SEQ_CST) == 0; n++) {
         siginfo_t si;
         memset(&si, 0, sizeof si);

@@ -5,6 +5,17 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+/* The pid by a raw system call, as libc's getpid would make it: the
+ * library already imports syscall(), and every import is bound at load
+ * under -z now (doc/performance.md, start-up). */
+static inline pid_t sockshield_getpid(void)
+{
+    return (pid_t)syscall(SYS_getpid);
+}
 
 /* All of p to fd, resuming EINTR; false when the fd took less (EAGAIN on
  * a full FIFO, ENOSPC, EPIPE): the rest is dropped, never waited for. */

@@ -42,6 +42,7 @@
 #include "arch.h"
 #include "log.h"
 #include "proc.h"
+#include "rawio.h"
 #include "real.h"
 #include "direct.h"
 #include "state.h"
@@ -80,7 +81,7 @@ static pid_t table_owner;      /* the process whose table this is */
 static bool foreign(void)
 {
     pid_t owner = __atomic_load_n(&table_owner, __ATOMIC_RELAXED);
-    return owner != 0 && owner != getpid();
+    return owner != 0 && owner != sockshield_getpid();
 }
 
 static void lock(sigset_t *saved)
@@ -206,7 +207,7 @@ static void end_by_sigpipe(void)
 {
     struct sigaction dfl = default_action();
     real_sigaction(SIGPIPE, &dfl, NULL);
-    syscall(SYS_tgkill, getpid(), (pid_t)syscall(SYS_gettid), SIGPIPE);
+    syscall(SYS_tgkill, sockshield_getpid(), (pid_t)syscall(SYS_gettid), SIGPIPE);
     sigset_t one;
     sigemptyset(&one);
     sigaddset(&one, SIGPIPE);
@@ -235,7 +236,7 @@ static void sigpipe_catcher(int sig, siginfo_t *info, void *uc)
     int e = errno;
     bool kernel = info && (info->si_code == SI_KERNEL ||
                            (info->si_code == SI_USER &&
-                            info->si_pid == getpid()));
+                            info->si_pid == sockshield_getpid()));
     if (!kernel) {
         end_by_sigpipe();
     } else if (sockshield_cfg.pipeline_end) {
@@ -296,7 +297,7 @@ static void trampoline(int sig, siginfo_t *info, void *uc)
      * sigqueue to our own pid looks the same and is taken alike (the
      * kernel would interrupt the call for either). */
     if (info && (info->si_code == SI_TKILL ||
-                 (info->si_code == SI_QUEUE && info->si_pid == getpid())))
+                 (info->si_code == SI_QUEUE && info->si_pid == sockshield_getpid())))
         bit |= SOCKSHIELD_TKILL_BIT;
     /* A runtime's handler: the runtime wants its EINTR (in_runtime). */
     if (__atomic_load_n(&slots[sig].runtime, __ATOMIC_RELAXED))
@@ -628,14 +629,14 @@ int sockshield_signals_interrupt(int sig, int flag)
  * of the parent at fork time has no holder here. */
 static void after_fork_child(void)
 {
-    __atomic_store_n(&table_owner, getpid(), __ATOMIC_RELAXED);
+    __atomic_store_n(&table_owner, sockshield_getpid(), __ATOMIC_RELAXED);
     __atomic_store_n(&slot_lock, 0, __ATOMIC_RELEASE);
     sockshield_proc_after_fork();
 }
 
 void sockshield_signals_setup(bool launcher_ignored)
 {
-    __atomic_store_n(&table_owner, getpid(), __ATOMIC_RELAXED);
+    __atomic_store_n(&table_owner, sockshield_getpid(), __ATOMIC_RELAXED);
     /* fork is a sweep point of the reaper (proc.h) */
     pthread_atfork(sockshield_proc_sweep_point, NULL, after_fork_child);
     /* Only SIGPIPE and SIGCHLD can need a substitute at load.  Handlers
