@@ -86,7 +86,9 @@ int main(void)
         memset(&same, 0, sizeof same);
         same.sa_handler = on_sig;
         same.sa_flags = SA_RESTART;
-        sigaction(sig, &same, &same);
+        /* aliased on purpose: what programs do, and the library must too */
+        struct sigaction *volatile alias = &same;
+        sigaction(sig, &same, alias);
         printf("aliased old handler=%s\n", hname((void *)same.sa_handler));
         show("aliased", sig);
         /* the signal() family's returns */
