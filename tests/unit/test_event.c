@@ -197,6 +197,7 @@ Test(event, rate_burst_allows_exactly_capacity)
         }
     }
     cr_assert_eq(allowed, CAPACITY);
+    cr_assert_eq(reported, 0, "the lines of the burst report no suppression");
     cr_assert_eq(r.suppressed, 1000 - CAPACITY);
 
     /* one token is back after 50 ms: that line reports the rest */
