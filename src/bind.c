@@ -62,18 +62,64 @@ static int find_self(struct dl_phdr_info *info, size_t size, void *data)
     return 1;
 }
 
+/* The lowest and the highest address of an object's loaded segments (the
+ * gaps between them are the object's too: the loader reserves them). */
+static void extent(uintptr_t base, const ElfW(Phdr) * phdr, unsigned phnum, uintptr_t *lo,
+                   uintptr_t *hi)
+{
+    *lo = UINTPTR_MAX;
+    *hi = 0;
+    for (unsigned i = 0; i < phnum; i++) {
+        if (phdr[i].p_type != PT_LOAD)
+            continue;
+        uintptr_t a = base + phdr[i].p_vaddr, b = a + phdr[i].p_memsz;
+        *lo = a < *lo ? a : *lo;
+        *hi = b > *hi ? b : *hi;
+    }
+}
+
 /* The first i whose answer lies in our own object, or -1. */
 static int first_in_self(const struct self_object *self, void *const *out, unsigned n)
 {
     struct self_object found = { 0, NULL, 0 };
+    uintptr_t lo, hi;
     if (!self || !self->phdr) {
         dl_iterate_phdr(find_self, &found);
         self = &found;
     }
-    for (unsigned i = 0; self->phdr && i < n; i++)
-        if (out[i] && in_segments(self->base, self->phdr, self->phnum, (uintptr_t)out[i]))
+    if (!self->phdr)
+        return -1;
+    extent(self->base, self->phdr, self->phnum, &lo, &hi);
+    for (unsigned i = 0; i < n; i++)
+        if ((uintptr_t)out[i] - lo < hi - lo)
             return (int)i;
     return -1;
+}
+
+/* dl_iterate_phdr callback for the dlsym route of
+ * sockshield_bind_defining_objects: q[0] an address; the object holding it
+ * gives its extent in q[1], q[2]. */
+static int extent_of_address(struct dl_phdr_info *info, size_t size, void *arg)
+{
+    uintptr_t *q = arg;
+    (void)size;
+    if (!in_segments(info->dlpi_addr, info->dlpi_phdr, info->dlpi_phnum, q[0]))
+        return 0;
+    extent(info->dlpi_addr, info->dlpi_phdr, info->dlpi_phnum, &q[1], &q[2]);
+    return 1;
+}
+
+static void defining_objects_by_dlsym(const char *const *names, unsigned n, uintptr_t *lo,
+                                      uintptr_t *hi)
+{
+    for (unsigned i = 0; i < n; i++) {
+        uintptr_t q[3] = { (uintptr_t)dlsym(RTLD_DEFAULT, names[i]), 0, 0 };
+        lo[i] = hi[i] = 0;
+        if (q[0] && dl_iterate_phdr(extent_of_address, q)) {
+            lo[i] = q[1];
+            hi[i] = q[2];
+        }
+    }
 }
 
 #if defined(__GLIBC__)
@@ -113,15 +159,9 @@ static uintptr_t dyn_ptr(uintptr_t base, ElfW(Addr) p)
     return p < base ? base + p : p;
 }
 
-static int collect(struct dl_phdr_info *info, size_t size, void *data)
+/* An object's place and its dynamic symbol table. */
+static void read_object(const struct dl_phdr_info *info, struct object *o)
 {
-    struct scan *s = data;
-    (void)size;
-    if (s->count == MAX_OBJECTS) {
-        s->overflow = true;
-        return 1;
-    }
-    struct object *o = &s->objects[s->count];
     *o = (struct object){ .base = info->dlpi_addr, .phdr = info->dlpi_phdr, .phnum = info->dlpi_phnum };
     for (unsigned i = 0; i < info->dlpi_phnum; i++) {
         if (info->dlpi_phdr[i].p_type != PT_DYNAMIC)
@@ -140,6 +180,17 @@ static int collect(struct dl_phdr_info *info, size_t size, void *data)
     }
     if (!o->symtab || !o->strtab)
         o->gnu_hash = NULL;
+}
+
+static int collect(struct dl_phdr_info *info, size_t size, void *data)
+{
+    struct scan *s = data;
+    (void)size;
+    if (s->count == MAX_OBJECTS) {
+        s->overflow = true;
+        return 1;
+    }
+    read_object(info, &s->objects[s->count]);
     if (s->self_at < 0 && contains(info, s->self))
         s->self_at = (int)s->count;
     else if (s->libc_at < 0 && contains(info, s->libc))
@@ -190,6 +241,46 @@ static void *plain_address(const struct object *o, const ElfW(Sym) * sym)
     return (void *)(o->base + sym->st_value);
 }
 
+/* sockshield_bind_defining_objects over every loaded object's hash table. */
+struct defining {
+    const char *const *names;
+    const uint32_t *hashes;
+    unsigned n, left;
+    bool no_hash; /* an object without a GNU hash table: ask dlsym instead */
+    uintptr_t *lo, *hi;
+};
+
+static int defining_collect(struct dl_phdr_info *info, size_t size, void *data)
+{
+    struct defining *d = data;
+    struct object obj;
+    const struct object *o = &obj;
+    (void)size;
+    read_object(info, &obj);
+    if (!o->gnu_hash) {
+        d->no_hash = true;
+        return 1;
+    }
+    for (unsigned i = 0; i < d->n; i++) {
+        if (d->hi[i] || !find(o, d->names[i], d->hashes[i], true))
+            continue;
+        extent(o->base, o->phdr, o->phnum, &d->lo[i], &d->hi[i]);
+        d->left--;
+    }
+    return d->left == 0;
+}
+
+void sockshield_bind_defining_objects(const char *const *names, const uint32_t *hashes, unsigned n,
+                                      uintptr_t *lo, uintptr_t *hi)
+{
+    struct defining d = { names, hashes, n, n, false, lo, hi };
+    for (unsigned i = 0; i < n; i++)
+        lo[i] = hi[i] = 0;
+    dl_iterate_phdr(defining_collect, &d);
+    if (d.no_hash)
+        defining_objects_by_dlsym(names, n, lo, hi);
+}
+
 bool sockshield_bind_next(const char *const *names, const uint32_t *hashes, unsigned n, void **out,
                           void **objects, int *self_index)
 {
@@ -228,6 +319,13 @@ bool sockshield_bind_next(const char *const *names, const uint32_t *hashes, unsi
 }
 
 #else
+void sockshield_bind_defining_objects(const char *const *names, const uint32_t *hashes, unsigned n,
+                                      uintptr_t *lo, uintptr_t *hi)
+{
+    (void)hashes;
+    defining_objects_by_dlsym(names, n, lo, hi);
+}
+
 /* Other C libraries (musl): the loader's list is not known to follow
  * glibc's scope order, so every name goes to dlsym. */
 bool sockshield_bind_next(const char *const *names, const uint32_t *hashes, unsigned n, void **out,

@@ -32,4 +32,12 @@
 bool sockshield_bind_next(const char *const *names, const uint32_t *hashes, unsigned n, void **out,
                           void **objects, int *self_index);
 
+/* For each of the n names: the extent [lo, hi) of the first loaded object,
+ * in the loader's list (the program first), that defines it, or 0, 0 when
+ * none does; hashes[i] as above.  Read from each object's GNU hash table,
+ * or through dlsym(RTLD_DEFAULT) where an object has none (and on C
+ * libraries other than glibc): a missing name is then the costly case. */
+void sockshield_bind_defining_objects(const char *const *names, const uint32_t *hashes, unsigned n,
+                                      uintptr_t *lo, uintptr_t *hi);
+
 #endif

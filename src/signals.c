@@ -40,6 +40,7 @@
 #include <unistd.h>
 
 #include "arch.h"
+#include "bind.h"
 #include "log.h"
 #include "proc.h"
 #include "rawio.h"
@@ -124,29 +125,6 @@ static bool is_function(sighandler_t h)
 static uintptr_t runtime_lo[RUNTIME_MAX], runtime_hi[RUNTIME_MAX];
 static int runtime_count;
 
-/* dl_iterate_phdr callback: q[0] an address; the object holding it gives
- * its extent in q[1], q[2]. */
-static int object_extent(struct dl_phdr_info *info, size_t size, void *arg)
-{
-    uintptr_t *q = arg, lo = UINTPTR_MAX, hi = 0;
-    bool inside = false;
-    (void)size;
-    for (int i = 0; i < info->dlpi_phnum; i++) {
-        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-        if (ph->p_type != PT_LOAD)
-            continue;
-        uintptr_t a = info->dlpi_addr + ph->p_vaddr, b = a + ph->p_memsz;
-        lo = a < lo ? a : lo;
-        hi = b > hi ? b : hi;
-        inside = inside || (q[0] >= a && q[0] < b);
-    }
-    if (!inside)
-        return 0;
-    q[1] = lo;
-    q[2] = hi;
-    return 1;
-}
-
 static void find_runtimes(void)
 {
     static const char *const markers[] = {
@@ -154,12 +132,18 @@ static void find_runtimes(void)
         "Perl_csighandler",   /* Perl: libperl */
         "ruby_signal_name",   /* Ruby: libruby */
     };
-    for (unsigned i = 0; i < sizeof markers / sizeof markers[0] && runtime_count < RUNTIME_MAX; i++) {
-        void *p = dlsym(RTLD_DEFAULT, markers[i]);
-        uintptr_t q[3] = { (uintptr_t)p, 0, 0 };
-        if (p && dl_iterate_phdr(object_extent, q)) {
-            runtime_lo[runtime_count] = q[1];
-            runtime_hi[runtime_count] = q[2];
+    static const uint32_t hashes[] = {
+        SOCKSHIELD_GNU_HASH("PyErr_CheckSignals"),
+        SOCKSHIELD_GNU_HASH("Perl_csighandler"),
+        SOCKSHIELD_GNU_HASH("ruby_signal_name"),
+    };
+    enum { N = sizeof markers / sizeof markers[0] };
+    uintptr_t lo[N], hi[N];
+    sockshield_bind_defining_objects(markers, hashes, N, lo, hi);
+    for (unsigned i = 0; i < N && runtime_count < RUNTIME_MAX; i++) {
+        if (hi[i]) {
+            runtime_lo[runtime_count] = lo[i];
+            runtime_hi[runtime_count] = hi[i];
             runtime_count++;
         }
     }

@@ -196,14 +196,20 @@ static int one_child(const char *mode)
 /* Children waited for the moment they are started: the reaper races the
  * wait in the kernel. */
 static volatile int stop_thread;
+/* Sleeps with every signal open, SIGCHLD included, until stop_taker.
+ * SIGUSR2 stays blocked outside sigsuspend, so a stop that comes between
+ * the test of stop_thread and the sleep stays pending and ends it (with
+ * pause() it was lost, and the join hung). */
 static void *sigchld_taker(void *arg)
 {
     (void)arg;
-    sigset_t none;
+    sigset_t none, usr2;
     sigemptyset(&none);
-    pthread_sigmask(SIG_SETMASK, &none, NULL);
+    sigemptyset(&usr2);
+    sigaddset(&usr2, SIGUSR2);
+    pthread_sigmask(SIG_SETMASK, &usr2, NULL);
     while (!stop_thread)
-        pause();
+        sigsuspend(&none);
     return NULL;
 }
 static void on_usr2(int sig) { (void)sig; }
