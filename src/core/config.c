@@ -501,33 +501,10 @@ bool sockshield_config_variable(unsigned i, const char **name, const char **acce
 
 /* ---- the warning line --------------------------------------------------- */
 
-/* A bounded line builder: text past WARN_LINE_MAX - 1 bytes is dropped, so
- * the final newline and NUL always fit.  (The longest line today, a value
- * of escaped bytes for SOCKSHIELD_LOG, is 380 bytes.) */
-struct line {
-    char buf[WARN_LINE_MAX + 1];
-    size_t len;
-};
-
-static void put_bytes(struct line *l, const char *s, size_t n)
-{
-    size_t room = WARN_LINE_MAX - 1 - l->len;     /* keep one byte for '\n' */
-
-    if (n > room)
-        n = room;
-    memcpy(l->buf + l->len, s, n);
-    l->len += n;
-}
-
-static void put_str(struct line *l, const char *s)
-{
-    put_bytes(l, s, strlen(s));
-}
-
 /* The value as the user set it, cut at VALUE_SHOWN_MAX bytes, each byte
  * outside printable ASCII, and the quote and backslash, as \xHH, so the line
  * stays one line of plain text whatever the value holds. */
-static void put_value(struct line *l, const char *value)
+static void put_value(struct sockshield_buf *b, const char *value)
 {
     static const char hex[] = "0123456789abcdef";
     size_t n = strnlen(value, VALUE_SHOWN_MAX + 1);
@@ -540,36 +517,39 @@ static void put_value(struct line *l, const char *value)
         unsigned char c = (unsigned char)value[i];
 
         if (c >= 0x20 && c <= 0x7e && c != '\'' && c != '\\') {
-            put_bytes(l, (const char *)&c, 1);
+            sockshield_buf_char(b, (char)c);
         } else {
             char esc[4] = { '\\', 'x', hex[c >> 4], hex[c & 0xf] };
 
-            put_bytes(l, esc, sizeof esc);
+            sockshield_buf_mem(b, esc, sizeof esc);
         }
     }
     if (cut)
-        put_str(l, "...");
+        sockshield_buf_str(b, "...");
 }
 
+/* The line is at most WARN_LINE_MAX bytes with its newline (the longest
+ * today, a value of escaped bytes for SOCKSHIELD_LOG, is 380). */
 static void warn_bad_value(const struct variable *var, const char *value,
                            sockshield_warn_fn warn, void *warn_ctx)
 {
-    struct line l;
+    char mem[WARN_LINE_MAX + 1];
+    struct sockshield_buf b;
 
     if (warn == NULL)
         return;
-    l.len = 0;
-    put_str(&l, "sockshield: ");
-    put_str(&l, var->name);
-    put_str(&l, "='");
-    put_value(&l, value);
-    put_str(&l, "' is not valid (accepted: ");
-    put_str(&l, var->accepted);
-    put_str(&l, "); using ");
-    put_str(&l, var->fallback);
-    l.buf[l.len++] = '\n';
-    l.buf[l.len] = '\0';
-    warn(warn_ctx, l.buf, l.len);
+    sockshield_buf_init(&b, mem, WARN_LINE_MAX);
+    sockshield_buf_str(&b, "sockshield: ");
+    sockshield_buf_str(&b, var->name);
+    sockshield_buf_str(&b, "='");
+    put_value(&b, value);
+    sockshield_buf_str(&b, "' is not valid (accepted: ");
+    sockshield_buf_str(&b, var->accepted);
+    sockshield_buf_str(&b, "); using ");
+    sockshield_buf_str(&b, var->fallback);
+    size_t len = sockshield_buf_finish_line(&b);
+    mem[len] = '\0';
+    warn(warn_ctx, mem, len);
 }
 
 /* ---- the API ------------------------------------------------------------ */

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "event.h"
+#include "fmt.h"
 
 /* The variable names: the one place they are spelled. */
 #define SOCKSHIELD_ENV_SIGPIPE    "SOCKSHIELD_SIGPIPE"
@@ -46,11 +47,6 @@ enum sockshield_log_kind {
     SOCKSHIELD_LOG_SYSLOG,      /* log_path holds the socket, "/dev/log" by default */
     SOCKSHIELD_LOG_NONE,
     SOCKSHIELD_LOG_JOURNAL,     /* log_path holds journald's native socket (src/core/journal.h) */
-};
-
-enum sockshield_log_format {
-    SOCKSHIELD_FORMAT_TEXT = 0,
-    SOCKSHIELD_FORMAT_JSON,
 };
 
 #define SOCKSHIELD_PATH_MAX 1024

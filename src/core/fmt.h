@@ -8,7 +8,13 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#include "config.h"
+#include "event.h"
+
+/* SOCKSHIELD_LOG_FORMAT. */
+enum sockshield_log_format {
+    SOCKSHIELD_FORMAT_TEXT = 0,
+    SOCKSHIELD_FORMAT_JSON,
+};
 
 /* A bounded output buffer: appends never overflow; once full, `full` is set,
  * further appends are dropped, and the text ends cleanly (see _finish). */
