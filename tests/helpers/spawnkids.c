@@ -12,7 +12,7 @@
  *
  * Output: "METHOD: <child's line>", "status=exited:N", and with own
  * "parent: usr1=N pipe=N usr1-readback=... pipe-readback=...".  The vfork
- * methods also print "vfork-memory=shared", or "copied" where vfork gives
+ * methods end with "vfork-memory=shared", or "copied" where vfork gives
  * the child a copy (qemu-user runs it as fork): there the child cannot
  * touch the parent's memory, whatever the library does. */
 #include <errno.h>
@@ -81,6 +81,7 @@ int main(int argc, char **argv)
     fflush(stdout);
     int st = -1;
     pid_t pid;
+    const char *vfork_memory = NULL;
     if (!strcmp(method, "execve")) {
         pid = fork();
         if (pid == 0) {
@@ -108,7 +109,7 @@ int main(int argc, char **argv)
             _exit(127);
         }
         st = wait_child(pid);
-        printf("vfork-memory=%s\n", vfork_child_ran ? "shared" : "copied");
+        vfork_memory = vfork_child_ran ? "shared" : "copied";
     } else if (!strcmp(method, "system")) {
         st = system(child);
     } else if (!strcmp(method, "popen")) {
@@ -137,5 +138,7 @@ int main(int argc, char **argv)
         printf("parent: usr1=%d pipe=%d usr1-readback=%s pipe-readback=%s\n", (int)usr1_calls,
                (int)pipe_calls, name_of(SIGUSR1), name_of(SIGPIPE));
     }
+    if (vfork_memory)
+        printf("vfork-memory=%s\n", vfork_memory);
     return 0;
 }
