@@ -97,7 +97,7 @@ int main(int argc, char **argv)
             return 2;
         if (child == 0) {
             long nr = !out ? (sock ? SYS_recvfrom : SYS_read) : (sock ? SYS_sendto : SYS_write);
-            hu_wait_blocked(me, me, nr, -1);
+            hu_wait_blocked_fd(me, me, nr, -1, mine);
             kill(me, SIGUSR1);
             struct timespec ts = { 0, 100 * 1000 * 1000 };
             nanosleep(&ts, NULL);

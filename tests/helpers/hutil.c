@@ -114,7 +114,23 @@ static bool own_numbers(void)
     return n <= 0 || !isdigit((unsigned char)buf[0]) || strtol(buf, NULL, 10) == SYS_read;
 }
 
-void hu_wait_blocked(pid_t pid, pid_t tid, long nr, long nr2)
+/* Whether the system call that thread sleeps in (its /proc syscall line:
+ * "nr arg1 ..." in hex, "running" or "-1 ..." outside a call) has fd as
+ * its first argument; true when the file cannot be read (no ptrace access:
+ * the state decides alone). */
+static bool first_arg_is(const char *path, int fd)
+{
+    char buf[512];
+    int n = slurp(path, buf, sizeof buf);
+    if (n == -EACCES || n == -EPERM)
+        return true;
+    if (n <= 0 || !isdigit((unsigned char)buf[0]))
+        return false;
+    char *p = strchr(buf, ' ');
+    return p && strtoul(p + 1, NULL, 16) == (unsigned long)fd;
+}
+
+void hu_wait_blocked_fd(pid_t pid, pid_t tid, long nr, long nr2, int fd)
 {
     char path[96], buf[512];
     double end = hu_now() + 10;
@@ -134,7 +150,8 @@ void hu_wait_blocked(pid_t pid, pid_t tid, long nr, long nr2)
             snprintf(path, sizeof path, "/proc/%d/task/%d/stat", (int)pid, (int)tid);
             if (slurp(path, buf, sizeof buf) > 0) {
                 char *p = strrchr(buf, ')');
-                if (p && p[1] == ' ' && p[2] == 'S')
+                snprintf(path, sizeof path, "/proc/%d/task/%d/syscall", (int)pid, (int)tid);
+                if (p && p[1] == ' ' && p[2] == 'S' && (fd < 0 || first_arg_is(path, fd)))
                     return;
             }
         }
@@ -144,6 +161,11 @@ void hu_wait_blocked(pid_t pid, pid_t tid, long nr, long nr2)
     if (write(2, msg, sizeof msg - 1) < 0)
         _exit(3);
     _exit(3);
+}
+
+void hu_wait_blocked(pid_t pid, pid_t tid, long nr, long nr2)
+{
+    hu_wait_blocked_fd(pid, tid, nr, nr2, -1);
 }
 
 static timer_t storm_timer;

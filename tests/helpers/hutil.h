@@ -36,6 +36,12 @@ void hu_watchdog(double seconds);
  * with status 3 after 10 s.  Allocates nothing, so a child forked by a
  * threaded helper may call it too. */
 void hu_wait_blocked(pid_t pid, pid_t tid, long nr, long nr2);
+/* The same for a call whose first argument is fd.  Under an emulator the
+ * state alone is not enough (qemu-user's own locks put the thread in 'S'
+ * too, before the call: around thread creation for one), so there the
+ * thread must also sleep in a system call whose first argument is fd: the
+ * emulator makes the host's call with the program's descriptor. */
+void hu_wait_blocked_fd(pid_t pid, pid_t tid, long nr, long nr2, int fd);
 /* Newer architectures (aarch64) have neither poll nor accept. */
 #ifdef SYS_poll
 #define HU_SYS_POLL SYS_poll

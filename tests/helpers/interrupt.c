@@ -120,17 +120,18 @@ static void *completer(void *arg)
 
 static pthread_t main_thread;
 static long nr, nr2; /* the system call the main thread blocks in */
+static int blocked_fd; /* and its first argument */
 
 static void *tkiller(void *arg)
 {
-    hu_wait_blocked(getpid(), getpid(), nr, nr2);
+    hu_wait_blocked_fd(getpid(), getpid(), nr, nr2, blocked_fd);
     pthread_kill(main_thread, *(int *)arg);
     return NULL;
 }
 
 static void *tqueuer(void *arg)
 {
-    hu_wait_blocked(getpid(), getpid(), nr, nr2);
+    hu_wait_blocked_fd(getpid(), getpid(), nr, nr2, blocked_fd);
     pthread_sigqueue(main_thread, *(int *)arg, (union sigval){ .sival_int = 1 });
     return NULL;
 }
@@ -203,6 +204,7 @@ int main(int argc, char **argv)
     nr = call == C_RECV ? SYS_recvfrom : call == C_READ ? SYS_read
        : call == C_ACCEPT ? HU_SYS_ACCEPT : SYS_connect;
     nr2 = call == C_ACCEPT ? SYS_accept4 : -1;
+    blocked_fd = call == C_ACCEPT ? listener : rd;
     fflush(stdout);
     if (by_kill || by_exit) {
         pid_t parent = getpid();
@@ -210,7 +212,7 @@ int main(int argc, char **argv)
         if (child < 0)
             return 2;
         if (child == 0) {
-            hu_wait_blocked(parent, parent, nr, nr2);
+            hu_wait_blocked_fd(parent, parent, nr, nr2, blocked_fd);
             if (by_kill)
                 kill(parent, sig);
             _exit(0); /* by_exit: this is the SIGCHLD */

@@ -48,7 +48,7 @@ static void await_ack(void)
 static void *signaller(void *arg)
 {
     (void)arg;
-    hu_wait_blocked(getpid(), getpid(), SYS_recvfrom, -1);
+    hu_wait_blocked_fd(getpid(), getpid(), SYS_recvfrom, -1, sv[0]);
     kill(getpid(), SIGUSR1);
     await_ack();
     /* resumed: now it waits in the library's poll for the rest of 5 s */

@@ -46,7 +46,7 @@ static void sleep_until(double t)
 static void *sender(void *arg)
 {
     (void)arg;
-    hu_wait_blocked(getpid(), getpid(), SYS_recvmmsg, -1);
+    hu_wait_blocked_fd(getpid(), getpid(), SYS_recvmmsg, -1, sv[0]);
     sleep_until(t0 + 0.6);
     kill(getpid(), SIGUSR1);
     struct pollfd p = { ack[0], POLLIN, 0 };

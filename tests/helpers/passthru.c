@@ -28,6 +28,7 @@
 #include "hutil.h"
 
 static long blocked_in;
+static int blocked_fd;
 
 static void on_usr1(int sig)
 {
@@ -37,7 +38,7 @@ static void on_usr1(int sig)
 static void *signaller(void *arg)
 {
     (void)arg;
-    hu_wait_blocked(getpid(), getpid(), blocked_in, -1);
+    hu_wait_blocked_fd(getpid(), getpid(), blocked_in, -1, blocked_fd);
     kill(getpid(), SIGUSR1);
     return NULL;
 }
@@ -102,6 +103,7 @@ int main(int argc, char **argv)
     hu_handle(SIGUSR1, on_usr1, 0);
     hu_watchdog(20);
     blocked_in = pipe_mode ? SYS_write : SYS_sendto;
+    blocked_fd = pipe_mode ? fds[1] : fds[0];
     pthread_t t;
     hu_thread(&t, signaller, NULL);
     int w = pipe_mode ? fds[1] : fds[0];

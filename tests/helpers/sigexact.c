@@ -178,6 +178,15 @@ static int seccomp_case(int threaded)
     struct sock_fprog prog = { .len = sizeof f / sizeof f[0], .filter = f };
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
         prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0) {
+        if (errno == EINVAL) {
+            /* No filter mode here: a kernel without CONFIG_SECCOMP_FILTER,
+             * or qemu-user (CI's aarch64 leg), which refuses PR_SET_SECCOMP
+             * so that a filter meant for the program cannot stop the
+             * emulator's own system calls. */
+            printf("skip: seccomp filters are refused here (prctl PR_SET_SECCOMP: EINVAL), "
+                   "so no EINTR without a signal can be made\n");
+            return 0;
+        }
         fprintf(stderr, "sigexact: seccomp: %s\n", strerror(errno));
         return 2;
     }

@@ -11,7 +11,10 @@
  *             what it reads back (a vfork child shares its memory)
  *
  * Output: "METHOD: <child's line>", "status=exited:N", and with own
- * "parent: usr1=N pipe=N usr1-readback=... pipe-readback=...". */
+ * "parent: usr1=N pipe=N usr1-readback=... pipe-readback=...".  The vfork
+ * methods end with "vfork-memory=shared", or "copied" where vfork gives
+ * the child a copy (qemu-user runs it as fork): there the child cannot
+ * touch the parent's memory, whatever the library does. */
 #include <errno.h>
 #include <signal.h>
 #include <spawn.h>
@@ -24,7 +27,7 @@
 
 extern char **environ;
 
-static volatile sig_atomic_t usr1_calls, pipe_calls;
+static volatile sig_atomic_t usr1_calls, pipe_calls, vfork_child_ran;
 static void on_usr1(int sig) { (void)sig; usr1_calls++; }
 static void on_pipe(int sig) { (void)sig; pipe_calls++; }
 
@@ -78,6 +81,7 @@ int main(int argc, char **argv)
     fflush(stdout);
     int st = -1;
     pid_t pid;
+    const char *vfork_memory = NULL;
     if (!strcmp(method, "execve")) {
         pid = fork();
         if (pid == 0) {
@@ -96,6 +100,7 @@ int main(int argc, char **argv)
         volatile bool reset = !strcmp(method, "vfork-reset"); /* kept across vfork (-Wclobbered, armhf) */
         pid = vfork();
         if (pid == 0) {
+            vfork_child_ran = 1;
             if (reset) {
                 signal(SIGPIPE, SIG_DFL);
                 signal(SIGUSR1, SIG_DFL);
@@ -104,6 +109,7 @@ int main(int argc, char **argv)
             _exit(127);
         }
         st = wait_child(pid);
+        vfork_memory = vfork_child_ran ? "shared" : "copied";
     } else if (!strcmp(method, "system")) {
         st = system(child);
     } else if (!strcmp(method, "popen")) {
@@ -132,5 +138,7 @@ int main(int argc, char **argv)
         printf("parent: usr1=%d pipe=%d usr1-readback=%s pipe-readback=%s\n", (int)usr1_calls,
                (int)pipe_calls, name_of(SIGUSR1), name_of(SIGPIPE));
     }
+    if (vfork_memory)
+        printf("vfork-memory=%s\n", vfork_memory);
     return 0;
 }

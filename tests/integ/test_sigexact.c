@@ -25,6 +25,13 @@ static void run(struct ss_run *r, bool preload, const char *const env[], const c
  * arguments: the ucontext it reads holds the interrupted mask. */
 Test(sigexact, a_handler_without_siginfo_gets_the_kernels_ucontext, .timeout = 60)
 {
+#ifdef __aarch64__
+    /* The arm64 kernel sets the second and third argument registers only
+     * for an SA_SIGINFO handler: bare, a plain handler finds whatever the
+     * interrupted code left there, so there is nothing to keep. */
+    cr_skip_test("on aarch64 the kernel passes info and ucontext only to SA_SIGINFO handlers: "
+                 "a plain handler's third argument is undefined bare");
+#endif
     const char *argv[] = { ss_helper("sigexact"), "ucontext", NULL };
     for (int preload = 0; preload < 2; preload++) {
         struct ss_run r;
@@ -71,9 +78,12 @@ Test(sigexact, eintr_without_a_signal_is_returned_after_a_bounded_number_of_resu
             struct ss_run r;
             run(&r, preload, events, argv);
             if (strstr(r.out, "skip:")) {
-                cr_log_warn("%s", r.out);
+                /* the reason outlives the run's buffers */
+                char why[512];
+                snprintf(why, sizeof why, "%s", r.out);
+                why[strcspn(why, "\n")] = '\0';
                 ss_run_free(&r);
-                cr_skip_test("%s", r.out);
+                cr_skip_test("%s", why);
             }
             cr_expect(strstr(r.out, "result=-1 errno=EINTR"), "%s%s: %s",
                       preload ? "shielded" : "bare", threaded ? ", threaded" : "",
