@@ -305,8 +305,9 @@ static void trampoline(int sig, siginfo_t *info, void *uc)
      * call this signal interrupted must still find its signals after. */
     uint64_t keep = sockshield_tls.sigs, keep_alone = sockshield_sigs_alone;
     /* Without SA_SIGINFO too, the handler gets the three arguments the
-     * kernel passes every handler on x86_64 and aarch64 (sig, info,
-     * ucontext): crash handlers and runtimes read the context. */
+     * kernel passes there (sig, info, ucontext; x86_64 passes them to
+     * every handler, arm64 only to SA_SIGINFO ones, and ours is one):
+     * crash handlers and runtimes read the context. */
     AS_INFO(h)(sig, info, uc);
     sockshield_tls.sigs |= keep;
     /* A handler that started a thread ends the direct calls for good. */
