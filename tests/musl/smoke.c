@@ -57,17 +57,17 @@ static int case_sigpipe(void)
     return 0;
 }
 
-/* SIGUSR1 (no SA_RESTART) interrupts a read; the data comes later. */
-static int case_eintr(void)
+/* A signal (no SA_RESTART) interrupts a read; the data comes later. */
+static int interrupted_read(int sig)
 {
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0)
         return 2;
-    handle(SIGUSR1);
+    handle(sig);
     pid_t parent = getpid(), child = fork();
     if (child == 0) {
         usleep(200000);
-        kill(parent, SIGUSR1);
+        kill(parent, sig);
         usleep(200000);
         if (write(sv[1], "data", 4) != 4)
             _exit(1);
@@ -78,6 +78,18 @@ static int case_eintr(void)
     printf("read=%zd errno=%s\n", r, r < 0 && errno == EINTR ? "EINTR" : "none");
     waitpid(child, NULL, 0);
     return 0;
+}
+
+static int case_eintr(void)
+{
+    return interrupted_read(SIGUSR1);
+}
+
+/* musl's SIGRTMIN is 35 (glibc's 34): SOCKSHIELD_NORESTART=RTMIN must name
+ * the signal this C library calls SIGRTMIN, read at run time. */
+static int case_rtmin(void)
+{
+    return interrupted_read(SIGRTMIN);
 }
 
 /* alarm() around a blocking recv is meant to interrupt it: still EINTR. */
@@ -161,6 +173,7 @@ static const struct {
 } cases[] = {
     { "sigpipe", case_sigpipe }, { "eintr", case_eintr }, { "alarm", case_alarm },
     { "reset", case_reset },     { "timeo", case_timeo }, { "early", case_early },
+    { "rtmin", case_rtmin },
 };
 
 /* ---- the driver ------------------------------------------------------------ */
@@ -170,7 +183,9 @@ struct out {
     char text[4096];
 };
 
-static void run(const char *self, const char *name, const char *preload, struct out *o)
+/* extra: one more variable for the shielded run (NULL: none). */
+static void run_with(const char *self, const char *name, const char *preload, const char *extra,
+                     struct out *o)
 {
     int p[2];
     if (pipe(p) != 0)
@@ -184,7 +199,7 @@ static void run(const char *self, const char *name, const char *preload, struct 
         signal(SIGPIPE, SIG_DFL);
         char pre[4200];
         snprintf(pre, sizeof pre, "LD_PRELOAD=%s", preload ? preload : "");
-        char *env[] = { pre, "SOCKSHIELD_EVENTS=all", "PATH=/usr/bin:/bin", NULL };
+        char *env[] = { pre, "SOCKSHIELD_EVENTS=all", "PATH=/usr/bin:/bin", (char *)extra, NULL };
         char *argv[] = { (char *)self, "-c", (char *)name, NULL };
         execve(self, argv, preload ? env : env + 1);
         _exit(127);
@@ -197,6 +212,11 @@ static void run(const char *self, const char *name, const char *preload, struct 
     o->text[n] = '\0';
     close(p[0]);
     waitpid(pid, &o->status, 0);
+}
+
+static void run(const char *self, const char *name, const char *preload, struct out *o)
+{
+    run_with(self, name, preload, NULL, o);
 }
 
 static int passed, failed;
@@ -285,6 +305,14 @@ int main(int argc, char **argv)
           exited0(&sh) && strstr(sh.text, "first: before") && strstr(sh.text, "write=-1 EPIPE") &&
               strstr(sh.text, "main reached"),
           &sh);
+
+    struct out meant;
+    run(exe, "rtmin", lib, &sh);
+    run_with(exe, "rtmin", lib, "SOCKSHIELD_NORESTART=RTMIN", &meant);
+    check("rtmin: shielded, a SIGRTMIN handler's interruption is resumed by default",
+          exited0(&sh) && strstr(sh.text, "read=4 "), &sh);
+    check("rtmin: with SOCKSHIELD_NORESTART=RTMIN it is this C library's SIGRTMIN that gets EINTR",
+          exited0(&meant) && strstr(meant.text, "read=-1 errno=EINTR"), &meant);
 
     printf("%d passed, %d failed\n", passed, failed);
     return failed != 0;
