@@ -399,6 +399,14 @@ Test(journal, a_real_reset_from_curl_reaches_a_real_journald_with_its_fields, .t
         cr_skip_test("curl hangs with the ASan runtime preloaded (libp11-kit, newlocale)");
     const char *curl = ss_need_program("curl", "curl");
     const char *journalctl = ss_need_program("journalctl", "systemd");
+    /* curl runs under the launcher behind a shell, which hides it from
+     * ss_run's check: a curl of another machine (a 32-bit build of the
+     * tests) cannot load the library */
+    struct ss_env plain;
+    ss_env_init(&plain, false);
+    const char *launched[] = { ss_launcher(), "--", curl, NULL };
+    ss_skip_foreign(launched, &plain);
+    ss_env_free(&plain);
     cr_assert(access(JOURNALD, X_OK) == 0,
               "%s not found: install the Debian package systemd (tools/install-deps does)",
               JOURNALD);
