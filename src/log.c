@@ -112,7 +112,9 @@ static int move_high(int fd);
 static void stderr_identity(void)
 {
     struct stat st;
-    if (syscall(SYS_fstat, 2, &st) != 0) {
+    /* the C library's fstat, never the raw call: the kernel's struct stat
+     * differs from the C library's on 32-bit ABIs (arch.h) */
+    if (fstat(2, &st) != 0) {
         __atomic_store_n(&err2.state, -1, __ATOMIC_RELEASE);
         return;
     }
@@ -142,7 +144,7 @@ static bool stderr_pipe_write(const char *rec, size_t len)
                       O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
     if (fd >= 0) {
         fd = move_high((int)fd);
-        if (fd >= 0 && (syscall(SYS_fstat, fd, &st) != 0 || st.st_dev != err2.dev ||
+        if (fd >= 0 && (fstat((int)fd, &st) != 0 || st.st_dev != err2.dev ||
                         st.st_ino != err2.ino)) {
             syscall(SYS_close, fd);
             return false; /* fd 2 changed under us: not the stderr we know */
@@ -177,7 +179,7 @@ static bool stderr_write(const char *rec, size_t len)
     if (state < 0)
         return false;
     struct stat st;
-    if (syscall(SYS_fstat, 2, &st) != 0 || st.st_dev != err2.dev || st.st_ino != err2.ino)
+    if (fstat(2, &st) != 0 || st.st_dev != err2.dev || st.st_ino != err2.ino)
         return false;
     if (err2.type == S_IFSOCK) {
         long w;
