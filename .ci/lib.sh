@@ -70,3 +70,16 @@ ci_check_results() {
     echo "$leg: $pass passed, $fail failed, $skip skipped"
     [ "$fail" -eq 0 ]
 }
+
+# ci_i386_binfmt_entries: the enabled binfmt_misc entries that take 32-bit
+# x86 ELF programs (e_machine 3), one name a line; none where binfmt_misc
+# is not mounted.
+ci_i386_binfmt_entries() {
+    local e
+    for e in /proc/sys/fs/binfmt_misc/*; do
+        case ${e##*/} in status | register | '*') continue ;; esac
+        grep -qx enabled "$e" 2>/dev/null || continue
+        grep -q '^magic 7f454c4601010100000000000000000002000300' "$e" && echo "${e##*/}"
+    done
+    return 0
+}

@@ -1,7 +1,7 @@
 /* The library's own output at the lowest level: writes that never block
  * and never raise a signal the program can see, fd 2 as the stderr sink
  * knows it, and our fds moved away from the program's numbers.  A leaf:
- * raw system calls and nothing of the rest of the library, so the
+ * system calls and libc, nothing of the rest of the library, so the
  * warnings of any layer (state.c) and the log's sinks (log.c) share it.
  * Everything here is async-signal-safe. */
 #include "rawio.h"
@@ -86,7 +86,9 @@ int sockshield_rawio_move_high(int fd)
 static void stderr_identity(void)
 {
     struct stat st;
-    if (syscall(SYS_fstat, 2, &st) != 0) {
+    /* the C library's fstat, never the raw call: the kernel's struct stat
+     * differs from the C library's on 32-bit ABIs (arch.h) */
+    if (fstat(2, &st) != 0) {
         __atomic_store_n(&err2.state, -1, __ATOMIC_RELEASE);
         return;
     }
@@ -116,7 +118,7 @@ static bool stderr_pipe_write(const char *rec, size_t len)
                       O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
     if (fd >= 0) {
         fd = sockshield_rawio_move_high((int)fd);
-        if (fd >= 0 && (syscall(SYS_fstat, fd, &st) != 0 || st.st_dev != err2.dev ||
+        if (fd >= 0 && (fstat((int)fd, &st) != 0 || st.st_dev != err2.dev ||
                         st.st_ino != err2.ino)) {
             syscall(SYS_close, fd);
             return false; /* fd 2 changed under us: not the stderr we know */
@@ -151,7 +153,7 @@ bool sockshield_rawio_stderr(const char *rec, size_t len)
     if (state < 0)
         return false;
     struct stat st;
-    if (syscall(SYS_fstat, 2, &st) != 0 || st.st_dev != err2.dev || st.st_ino != err2.ino)
+    if (fstat(2, &st) != 0 || st.st_dev != err2.dev || st.st_ino != err2.ino)
         return false;
     if (err2.type == S_IFSOCK) {
         long w;

@@ -164,7 +164,7 @@ static int broken_std_pipe(void)
 {
     for (int fd = 1; fd <= 2; fd++) {
         struct stat st;
-        if (syscall(SYS_fstat, fd, &st) != 0 || !S_ISFIFO(st.st_mode))
+        if (fstat(fd, &st) != 0 || !S_ISFIFO(st.st_mode))
             continue;
         struct pollfd p = { fd, 0, 0 };
         struct timespec zero = { 0, 0 };

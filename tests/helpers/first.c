@@ -48,10 +48,11 @@ static const char *kernel_sigpipe(void)
         void *handler;
         unsigned long flags;
         void *restorer;
-        unsigned long mask;
+        unsigned long mask[8 / sizeof(unsigned long)]; /* the kernel's 64-bit set */
     } k;
     memset(&k, 0, sizeof k);
-    syscall(SYS_rt_sigaction, SIGPIPE, NULL, &k, sizeof k.mask);
+    if (syscall(SYS_rt_sigaction, SIGPIPE, NULL, &k, sizeof k.mask) != 0)
+        return "ERR";
     return k.handler == (void *)SIG_DFL ? "DFL" : k.handler == (void *)SIG_IGN ? "IGN" : "handler";
 }
 

@@ -135,10 +135,11 @@ static const char *kernel_holds(void)
         void *handler;
         unsigned long flags;
         void *restorer;
-        unsigned long mask;
+        unsigned long mask[8 / sizeof(unsigned long)]; /* the kernel's 64-bit set */
     } k;
     memset(&k, 0, sizeof k);
-    syscall(SYS_rt_sigaction, SIGPIPE, NULL, &k, sizeof k.mask);
+    if (syscall(SYS_rt_sigaction, SIGPIPE, NULL, &k, sizeof k.mask) != 0)
+        return "unreadable";
     static char buf[64];
     snprintf(buf, sizeof buf, "%s kernel-resethand=%d",
              k.handler == (void *)on_pipe ? "program" : "other", !!(k.flags & SA_RESETHAND));

@@ -45,7 +45,7 @@ struct kernel_action {
     void *handler;
     unsigned long flags;
     void *restorer;
-    unsigned long mask;
+    unsigned long mask[8 / sizeof(unsigned long)]; /* the kernel's 64-bit set */
 };
 
 static void show(const char *when)
@@ -54,7 +54,10 @@ static void show(const char *when)
     struct kernel_action k;
     memset(&k, 0, sizeof k);
     sigaction(SIGUSR1, NULL, &v);
-    syscall(SYS_rt_sigaction, SIGUSR1, NULL, &k, sizeof k.mask);
+    if (syscall(SYS_rt_sigaction, SIGUSR1, NULL, &k, sizeof k.mask) != 0) {
+        printf("%s kernel: unreadable\n", when);
+        return;
+    }
     unsigned long self = 1UL << (SIGUSR1 - 1);
     printf("%s view: handler=%s resethand=%d nodefer=%d restart=%d self-masked=%d\n", when,
            v.sa_handler == on_usr1 ? "on_usr1" : v.sa_handler == SIG_DFL ? "DFL" : "other",
@@ -62,7 +65,7 @@ static void show(const char *when)
            !!(v.sa_flags & SA_RESTART), sigismember(&v.sa_mask, SIGUSR1));
     printf("%s kernel: resethand=%d nodefer=%d restart=%d self-masked=%d\n", when,
            !!(k.flags & SA_RESETHAND), !!(k.flags & SA_NODEFER), !!(k.flags & SA_RESTART),
-           !!(k.mask & self));
+           !!(k.mask[0] & self));
 }
 
 static void report(void)
