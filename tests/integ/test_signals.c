@@ -11,15 +11,22 @@
 
 #include "harness.h"
 
-/* Runs a helper; env entries are "NAME=VALUE". */
-static void run(struct ss_run *r, bool preload, const char *const env[], const char *const argv[])
+/* Runs a helper with a hang bound of `seconds`; env entries are
+ * "NAME=VALUE". */
+static void run_for(struct ss_run *r, bool preload, const char *const env[],
+                    const char *const argv[], int seconds)
 {
     struct ss_env e;
     ss_env_init(&e, preload);
     for (int i = 0; env && env[i]; i++)
         ss_env_set(&e, "%s", env[i]);
-    ss_run(r, argv, &e, -1, 30);
+    ss_run(r, argv, &e, -1, seconds);
     ss_env_free(&e);
+}
+
+static void run(struct ss_run *r, bool preload, const char *const env[], const char *const argv[])
+{
+    run_for(r, preload, env, argv, 30);
 }
 
 /* r's stdout with every line containing `drop` removed (malloc'ed). */
@@ -258,12 +265,7 @@ static const char *const reap_on[] = { "SOCKSHIELD_REAP=on", NULL };
 static void run_many_forks(struct ss_run *r, bool preload, const char *const env[],
                            const char *const argv[])
 {
-    struct ss_env e;
-    ss_env_init(&e, preload);
-    for (int i = 0; env && env[i]; i++)
-        ss_env_set(&e, "%s", env[i]);
-    ss_run(r, argv, &e, -1, 100);
-    ss_env_free(&e);
+    run_for(r, preload, env, argv, 100);
 }
 
 Test(signals, fork_server_leaves_no_zombies_only_with_reap, .timeout = 320)
