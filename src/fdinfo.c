@@ -8,6 +8,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "rawio.h"
+
 #define FDINFO_MAX 65536
 
 struct entry {
@@ -54,10 +56,10 @@ static void raise_high_water(int fd)
 
 static unsigned long inode_of(int fd)
 {
-    struct stat st;
-    if (fstat(fd, &st) != 0)
+    struct sockshield_fdid id;
+    if (sockshield_rawio_fdid(fd, &id) != 0)
         return 0;
-    return (unsigned long)st.st_ino;
+    return (unsigned long)id.ino;
 }
 
 void sockshield_fdinfo_remember(int fd, const struct sockaddr *peer, socklen_t len)
@@ -172,14 +174,14 @@ void sockshield_fdinfo_describe(int fd, struct sockshield_fdview *v)
 {
     int saved = errno;
     memset(v, 0, offsetof(struct sockshield_fdview, local));
-    struct stat st;
-    if (fstat(fd, &st) != 0) {
+    struct sockshield_fdid id;
+    if (sockshield_rawio_fdid(fd, &id) != 0) {
         errno = saved;
         return;
     }
-    if (!S_ISSOCK(st.st_mode)) {
-        v->kind = S_ISFIFO(st.st_mode) ? "pipe" : S_ISREG(st.st_mode) ? "file"
-                : S_ISCHR(st.st_mode) ? "char" : "other";
+    if (!S_ISSOCK(id.mode)) {
+        v->kind = S_ISFIFO(id.mode) ? "pipe" : S_ISREG(id.mode) ? "file"
+                : S_ISCHR(id.mode) ? "char" : "other";
         errno = saved;
         return;
     }
@@ -195,7 +197,7 @@ void sockshield_fdinfo_describe(int fd, struct sockshield_fdview *v)
     for (int tries = 0; e && tries < 4; tries++) {
         unsigned s1 = __atomic_load_n(&e->seq, __ATOMIC_ACQUIRE);
         if ((s1 & 1) || !__atomic_load_n(&e->valid, __ATOMIC_ACQUIRE) ||
-            e->ino != (unsigned long)st.st_ino)
+            e->ino != (unsigned long)id.ino)
             break;
         v->peer_len = e->peer_len;
         memcpy(&v->peer, &e->peer, sizeof v->peer);

@@ -32,8 +32,7 @@ extern char *program_invocation_short_name;
 static struct {
     enum sockshield_log_kind kind; /* what is in effect (may fall back) */
     int fd;                        /* file or syslog socket, -1 none */
-    dev_t dev;
-    ino_t ino;
+    uint64_t dev, ino;
     pid_t pid;                     /* the process that opened fd */
     int busy;                      /* a reopen is in progress */
     bool stream;                   /* syslog over SOCK_STREAM: NUL-framed */
@@ -101,11 +100,11 @@ static bool expand_path(char *out, size_t cap, const char *tmpl, pid_t pid)
 
 static void remember(int fd)
 {
-    struct stat st;
-    if (fstat(fd, &st) == 0) {
-        sink.dev = st.st_dev;
-        sink.ino = st.st_ino;
-        sink.fifo = S_ISFIFO(st.st_mode);
+    struct sockshield_fdid id;
+    if (sockshield_rawio_fdid(fd, &id) == 0) {
+        sink.dev = id.dev;
+        sink.ino = id.ino;
+        sink.fifo = S_ISFIFO(id.mode);
     }
     sink.pid = sockshield_getpid();
     __atomic_store_n(&sink.fd, fd, __ATOMIC_RELEASE);
@@ -233,8 +232,8 @@ static int sink_fd(void)
     pid_t pid = sockshield_getpid();
     bool ours = false, fresh_file = false;
     if (fd >= 0) {
-        struct stat st;
-        ours = fstat(fd, &st) == 0 && st.st_dev == sink.dev && st.st_ino == sink.ino;
+        struct sockshield_fdid id;
+        ours = sockshield_rawio_fdid(fd, &id) == 0 && id.dev == sink.dev && id.ino == sink.ino;
         fresh_file = sink.pid != pid && sink.kind == SOCKSHIELD_LOG_FILE &&
                      strstr(sockshield_cfg.log_path, "%p") != NULL;
         if (ours && !fresh_file)

@@ -14,6 +14,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -24,10 +25,55 @@
  * lines must not land in it. */
 static struct {
     int state; /* 0 not looked at yet, 1 known, -1 fd 2 was closed */
-    dev_t dev;
-    ino_t ino;
-    mode_t type;   /* S_IFMT of fd 2 */
-} err2 = { 0, 0, 0, 0 };
+    struct sockshield_fdid id;
+} err2;
+
+/* The kernel's struct statx (include/uapi/linux/stat.h), the same on every
+ * architecture; spelled here because not every C library's headers have
+ * it. */
+struct kernel_statx_time {
+    int64_t sec;
+    uint32_t nsec;
+    int32_t reserved;
+};
+struct kernel_statx {
+    uint32_t mask, blksize;
+    uint64_t attributes;
+    uint32_t nlink, uid, gid;
+    uint16_t mode, pad0;
+    uint64_t ino, size, blocks, attributes_mask;
+    struct kernel_statx_time atime, btime, ctime, mtime;
+    uint32_t rdev_major, rdev_minor, dev_major, dev_minor;
+    uint64_t spare[14];
+};
+_Static_assert(sizeof(struct kernel_statx) == 256, "struct statx is 256 bytes");
+
+int sockshield_rawio_fdid(int fd, struct sockshield_fdid *id)
+{
+#ifdef SYS_statx
+    static int no_statx;
+    if (!__atomic_load_n(&no_statx, __ATOMIC_RELAXED)) {
+        struct kernel_statx x;
+        /* AT_EMPTY_PATH (0x1000): fd itself; STATX_TYPE | STATX_INO */
+        if (syscall(SYS_statx, fd, "", 0x1000, 0x1u | 0x100u, &x) == 0) {
+            id->dev = (uint64_t)x.dev_major << 32 | x.dev_minor;
+            id->ino = x.ino;
+            id->mode = x.mode & S_IFMT;
+            return 0;
+        }
+        if (errno != ENOSYS)
+            return -1;
+        __atomic_store_n(&no_statx, 1, __ATOMIC_RELAXED);
+    }
+#endif
+    struct stat st;
+    if (fstat(fd, &st) != 0)
+        return -1;
+    id->dev = (uint64_t)major(st.st_dev) << 32 | minor(st.st_dev);
+    id->ino = (uint64_t)st.st_ino;
+    id->mode = st.st_mode & S_IFMT;
+    return 0;
+}
 
 /* true when all of it was written. */
 bool sockshield_rawio_write_all(int fd, const char *p, size_t n)
@@ -85,16 +131,10 @@ int sockshield_rawio_move_high(int fd)
 
 static void stderr_identity(void)
 {
-    struct stat st;
-    /* the C library's fstat, never the raw call: the kernel's struct stat
-     * differs from the C library's on 32-bit ABIs (arch.h) */
-    if (fstat(2, &st) != 0) {
+    if (sockshield_rawio_fdid(2, &err2.id) != 0) {
         __atomic_store_n(&err2.state, -1, __ATOMIC_RELEASE);
         return;
     }
-    err2.dev = st.st_dev;
-    err2.ino = st.st_ino;
-    err2.type = st.st_mode & S_IFMT;
     __atomic_store_n(&err2.state, 1, __ATOMIC_RELEASE);
 }
 
@@ -113,13 +153,13 @@ void sockshield_rawio_stderr_remember(void)
  * fits. */
 static bool stderr_pipe_write(const char *rec, size_t len)
 {
-    struct stat st;
+    struct sockshield_fdid id;
     long fd = syscall(SYS_openat, AT_FDCWD, "/proc/self/fd/2",
                       O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
     if (fd >= 0) {
         fd = sockshield_rawio_move_high((int)fd);
-        if (fd >= 0 && (fstat((int)fd, &st) != 0 || st.st_dev != err2.dev ||
-                        st.st_ino != err2.ino)) {
+        if (fd >= 0 && (sockshield_rawio_fdid((int)fd, &id) != 0 || id.dev != err2.id.dev ||
+                        id.ino != err2.id.ino)) {
             syscall(SYS_close, fd);
             return false; /* fd 2 changed under us: not the stderr we know */
         }
@@ -152,17 +192,17 @@ bool sockshield_rawio_stderr(const char *rec, size_t len)
     }
     if (state < 0)
         return false;
-    struct stat st;
-    if (fstat(2, &st) != 0 || st.st_dev != err2.dev || st.st_ino != err2.ino)
+    struct sockshield_fdid id;
+    if (sockshield_rawio_fdid(2, &id) != 0 || id.dev != err2.id.dev || id.ino != err2.id.ino)
         return false;
-    if (err2.type == S_IFSOCK) {
+    if (err2.id.mode == S_IFSOCK) {
         long w;
         do
             w = syscall(SYS_sendto, 2, rec, len, MSG_DONTWAIT | MSG_NOSIGNAL, NULL, 0);
         while (w < 0 && errno == EINTR);
         return w == (long)len;
     }
-    if (err2.type != S_IFIFO)
+    if (err2.id.mode != S_IFIFO)
         return sockshield_rawio_write_all(2, rec, len);
     return stderr_pipe_write(rec, len);
 }

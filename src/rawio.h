@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -16,6 +17,20 @@ static inline pid_t sockshield_getpid(void)
 {
     return (pid_t)syscall(SYS_getpid);
 }
+
+/* What identifies an open file: its device (major << 32 | minor), inode
+ * and type (the S_IFMT bits of its mode). */
+struct sockshield_fdid {
+    uint64_t dev, ino;
+    unsigned mode;
+};
+/* fd's identity by the statx system call, whose layout is the same on
+ * every architecture: neither a C library's struct stat (the raw fstat's
+ * differs from it on 32-bit targets) nor an fstat that another preload
+ * interposes (libfaketime's takes a lock: from a signal handler that
+ * deadlocks).  The C library's fstat only where the kernel has no statx.
+ * 0, or -1 with errno. */
+int sockshield_rawio_fdid(int fd, struct sockshield_fdid *id);
 
 /* All of p to fd, resuming EINTR; false when the fd took less (EAGAIN on
  * a full FIFO, ENOSPC, EPIPE): the rest is dropped, never waited for. */

@@ -163,8 +163,8 @@ static bool in_runtime(sighandler_t h)
 static int broken_std_pipe(void)
 {
     for (int fd = 1; fd <= 2; fd++) {
-        struct stat st;
-        if (fstat(fd, &st) != 0 || !S_ISFIFO(st.st_mode))
+        struct sockshield_fdid id;
+        if (sockshield_rawio_fdid(fd, &id) != 0 || !S_ISFIFO(id.mode))
             continue;
         struct pollfd p = { fd, 0, 0 };
         struct timespec zero = { 0, 0 };
