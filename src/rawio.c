@@ -61,7 +61,9 @@ int sockshield_rawio_fdid(int fd, struct sockshield_fdid *id)
             id->mode = x.mode & S_IFMT;
             return 0;
         }
-        if (errno != ENOSYS)
+        /* ENOSYS: a kernel before 4.11; EPERM: a seccomp filter that
+         * predates statx (statx on an fd has no other use for it) */
+        if (errno != ENOSYS && errno != EPERM)
             return -1;
         __atomic_store_n(&no_statx, 1, __ATOMIC_RELAXED);
     }

@@ -28,7 +28,8 @@ struct sockshield_fdid {
  * every architecture: neither a C library's struct stat (the raw fstat's
  * differs from it on 32-bit targets) nor an fstat that another preload
  * interposes (libfaketime's takes a lock: from a signal handler that
- * deadlocks).  The C library's fstat only where the kernel has no statx.
+ * deadlocks).  The C library's fstat only where the kernel has no statx
+ * or a seccomp filter refuses it.
  * 0, or -1 with errno. */
 int sockshield_rawio_fdid(int fd, struct sockshield_fdid *id);
 

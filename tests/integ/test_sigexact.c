@@ -95,6 +95,31 @@ Test(sigexact, eintr_without_a_signal_is_returned_after_a_bounded_number_of_resu
     }
 }
 
+/* A container's seccomp profile older than statx fails it with EPERM.
+ * The library learns its fds' identity by statx (src/rawio.c) and must
+ * fall back to fstat there: bare the program's EAGAIN is silent, shielded
+ * its event still reaches stderr. */
+Test(sigexact, statx_refused_by_a_filter_still_logs_to_stderr, .timeout = 30)
+{
+    const char *argv[] = { ss_helper("sigexact"), "statx-refused", NULL };
+    for (int preload = 0; preload < 2; preload++) {
+        struct ss_run r;
+        run(&r, preload, NULL, argv);
+        if (strstr(r.out, "skip:")) {
+            char why[512];
+            snprintf(why, sizeof why, "%s", r.out);
+            why[strcspn(why, "\n")] = '\0';
+            ss_run_free(&r);
+            cr_skip_test("%s", why);
+        }
+        cr_expect(ss_exited(&r, 0) && strstr(r.out, "recv=-1 errno=EAGAIN"), "%s: %s",
+                  preload ? "shielded" : "bare", ss_describe(&r));
+        cr_expect_eq(ss_count(r.err, "event=eagain call=recv"), preload ? 1 : 0, "%s: %s",
+                     preload ? "shielded" : "bare", ss_describe(&r));
+        ss_run_free(&r);
+    }
+}
+
 /* CPython (PEP 475) and Perl (deferred signals) run a program's signal
  * handler when the interrupted call returns EINTR, then retry the call
  * themselves.  A Python and a Perl program blocked in accept, recv or read
