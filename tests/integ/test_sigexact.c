@@ -63,6 +63,19 @@ Test(sigexact, a_handler_survives_the_ignore_system_sets_for_a_while, .timeout =
     }
 }
 
+/* A helper that printed "skip: why" cannot run its case here: the test
+ * skips with that reason (copied first: it outlives the run's buffers). */
+static void skip_if_helper_says(struct ss_run *r)
+{
+    if (!strstr(r->out, "skip:"))
+        return;
+    char why[512];
+    snprintf(why, sizeof why, "%s", r->out);
+    why[strcspn(why, "\n")] = '\0';
+    ss_run_free(r);
+    cr_skip_test("%s", why);
+}
+
 /* A seccomp filter fails read() with EINTR for ever, no signal behind it.
  * Bare the program gets EINTR; shielded it is resumed a bounded number of
  * times (eight: each is an eintr event), then gets EINTR too, whether the
@@ -77,14 +90,7 @@ Test(sigexact, eintr_without_a_signal_is_returned_after_a_bounded_number_of_resu
         for (int preload = 0; preload < 2; preload++) {
             struct ss_run r;
             run(&r, preload, events, argv);
-            if (strstr(r.out, "skip:")) {
-                /* the reason outlives the run's buffers */
-                char why[512];
-                snprintf(why, sizeof why, "%s", r.out);
-                why[strcspn(why, "\n")] = '\0';
-                ss_run_free(&r);
-                cr_skip_test("%s", why);
-            }
+            skip_if_helper_says(&r);
             cr_expect(strstr(r.out, "result=-1 errno=EINTR"), "%s%s: %s",
                       preload ? "shielded" : "bare", threaded ? ", threaded" : "",
                       ss_describe(&r));
@@ -105,13 +111,7 @@ Test(sigexact, statx_refused_by_a_filter_still_logs_to_stderr, .timeout = 30)
     for (int preload = 0; preload < 2; preload++) {
         struct ss_run r;
         run(&r, preload, NULL, argv);
-        if (strstr(r.out, "skip:")) {
-            char why[512];
-            snprintf(why, sizeof why, "%s", r.out);
-            why[strcspn(why, "\n")] = '\0';
-            ss_run_free(&r);
-            cr_skip_test("%s", why);
-        }
+        skip_if_helper_says(&r);
         cr_expect(ss_exited(&r, 0) && strstr(r.out, "recv=-1 errno=EAGAIN"), "%s: %s",
                   preload ? "shielded" : "bare", ss_describe(&r));
         cr_expect_eq(ss_count(r.err, "event=eagain call=recv"), preload ? 1 : 0, "%s: %s",
