@@ -35,31 +35,12 @@
 #include <stdint.h>
 #include <string.h>
 
-/* Our own object's loaded segments, to refuse an answer that lies in it:
- * a wrapper bound as its own real function would call itself forever. */
-struct self_object {
-    uintptr_t base;
-    const ElfW(Phdr) * phdr;
-    unsigned phnum;
-};
-
 static bool in_segments(uintptr_t base, const ElfW(Phdr) * phdr, unsigned phnum, uintptr_t addr)
 {
     for (unsigned i = 0; i < phnum; i++)
         if (phdr[i].p_type == PT_LOAD && addr - (base + phdr[i].p_vaddr) < phdr[i].p_memsz)
             return true;
     return false;
-}
-
-static int find_self(struct dl_phdr_info *info, size_t size, void *data)
-{
-    struct self_object *self = data;
-    (void)size;
-    if (!in_segments(info->dlpi_addr, info->dlpi_phdr, info->dlpi_phnum,
-                     (uintptr_t)&sockshield_bind_next))
-        return 0;
-    *self = (struct self_object){ info->dlpi_addr, info->dlpi_phdr, info->dlpi_phnum };
-    return 1;
 }
 
 /* The lowest and the highest address of an object's loaded segments (the
@@ -78,46 +59,62 @@ static void extent(uintptr_t base, const ElfW(Phdr) * phdr, unsigned phnum, uint
     }
 }
 
-/* The first i whose answer lies in our own object, or -1. */
-static int first_in_self(const struct self_object *self, void *const *out, unsigned n)
+/* The loaded object holding an address: its program headers and extent. */
+struct holder {
+    uintptr_t addr, lo, hi;
+    const void *phdr;
+};
+
+static int find_holder(struct dl_phdr_info *info, size_t size, void *data)
 {
-    struct self_object found = { 0, NULL, 0 };
-    uintptr_t lo, hi;
-    if (!self || !self->phdr) {
-        dl_iterate_phdr(find_self, &found);
-        self = &found;
-    }
-    if (!self->phdr)
-        return -1;
-    extent(self->base, self->phdr, self->phnum, &lo, &hi);
+    struct holder *h = data;
+    (void)size;
+    if (!in_segments(info->dlpi_addr, info->dlpi_phdr, info->dlpi_phnum, h->addr))
+        return 0;
+    h->phdr = info->dlpi_phdr;
+    extent(info->dlpi_addr, info->dlpi_phdr, info->dlpi_phnum, &h->lo, &h->hi);
+    return 1;
+}
+
+static bool holder_of(const void *p, struct holder *h)
+{
+    *h = (struct holder){ (uintptr_t)p, 0, 0, NULL };
+    return p && dl_iterate_phdr(find_holder, h);
+}
+
+const void *sockshield_bind_object_of(const void *p)
+{
+    struct holder h;
+    return holder_of(p, &h) ? h.phdr : NULL;
+}
+
+/* The first i whose answer lies in [lo, hi), our own object, or -1: a
+ * wrapper bound as its own real function would call itself forever. */
+static int first_in(uintptr_t lo, uintptr_t hi, void *const *out, unsigned n)
+{
     for (unsigned i = 0; i < n; i++)
         if ((uintptr_t)out[i] - lo < hi - lo)
             return (int)i;
     return -1;
 }
 
-/* dl_iterate_phdr callback for the dlsym route of
- * sockshield_bind_defining_objects: q[0] an address; the object holding it
- * gives its extent in q[1], q[2]. */
-static int extent_of_address(struct dl_phdr_info *info, size_t size, void *arg)
+static int first_in_self(void *const *out, unsigned n)
 {
-    uintptr_t *q = arg;
-    (void)size;
-    if (!in_segments(info->dlpi_addr, info->dlpi_phdr, info->dlpi_phnum, q[0]))
-        return 0;
-    extent(info->dlpi_addr, info->dlpi_phdr, info->dlpi_phnum, &q[1], &q[2]);
-    return 1;
+    struct holder self;
+    if (!holder_of((const void *)&sockshield_bind_next, &self))
+        return -1;
+    return first_in(self.lo, self.hi, out, n);
 }
 
 static void defining_objects_by_dlsym(const char *const *names, unsigned n, uintptr_t *lo,
                                       uintptr_t *hi)
 {
     for (unsigned i = 0; i < n; i++) {
-        uintptr_t q[3] = { (uintptr_t)dlsym(RTLD_DEFAULT, names[i]), 0, 0 };
+        struct holder h;
         lo[i] = hi[i] = 0;
-        if (q[0] && dl_iterate_phdr(extent_of_address, q)) {
-            lo[i] = q[1];
-            hi[i] = q[2];
+        if (holder_of(dlsym(RTLD_DEFAULT, names[i]), &h)) {
+            lo[i] = h.lo;
+            hi[i] = h.hi;
         }
     }
 }
@@ -310,11 +307,14 @@ bool sockshield_bind_next(const char *const *names, const uint32_t *hashes, unsi
             objects[i] = p ? (void *)s.objects[s.libc_at].phdr : NULL;
         out[i] = p ? p : dlsym(RTLD_NEXT, names[i]);
     }
-    struct self_object self = { 0, NULL, 0 };
-    if (s.self_at >= 0)
-        self = (struct self_object){ s.objects[s.self_at].base, s.objects[s.self_at].phdr,
-                                     s.objects[s.self_at].phnum };
-    *self_index = first_in_self(&self, out, n);
+    if (s.self_at >= 0) {
+        const struct object *o = &s.objects[s.self_at];
+        uintptr_t lo, hi;
+        extent(o->base, o->phdr, o->phnum, &lo, &hi);
+        *self_index = first_in(lo, hi, out, n);
+    } else {
+        *self_index = first_in_self(out, n);
+    }
     return usable;
 }
 
@@ -337,7 +337,7 @@ bool sockshield_bind_next(const char *const *names, const uint32_t *hashes, unsi
         if (objects)
             objects[i] = NULL;
     }
-    *self_index = first_in_self(NULL, out, n);
+    *self_index = first_in_self(out, n);
     return false;
 }
 #endif

@@ -32,6 +32,12 @@
 bool sockshield_bind_next(const char *const *names, const uint32_t *hashes, unsigned n, void **out,
                           void **objects, int *self_index);
 
+/* The loaded object p lies in, as its program headers (an identity to
+ * compare), or NULL.  One dl_iterate_phdr walk: neither dladdr (it also
+ * looks for the nearest symbol, which is slow) nor a dlopen (it
+ * allocates). */
+const void *sockshield_bind_object_of(const void *p);
+
 /* For each of the n names: the extent [lo, hi) of the first loaded object,
  * in the loader's list (the program first), that defines it, or 0, 0 when
  * none does; hashes[i] as above.  Read from each object's GNU hash table,

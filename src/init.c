@@ -2,8 +2,9 @@
  *
  * It runs from our constructor, or earlier, on the first call that needs
  * it (another library's constructor calling signal() runs before ours:
- * ld.so runs a program's dependencies' constructors before a preload's).  Input calls never wait for it: their real
- * pointers start as raw system calls; the calls that can raise SIGPIPE
+ * ld.so runs a program's dependencies' constructors before a preload's).
+ * Input calls never wait for it: their real pointers start as raw system
+ * calls; the calls that can raise SIGPIPE
  * (write, send families) set the library up first, so an early writer
  * into a closed pipe is already shielded (real.c). */
 #include <dlfcn.h>

@@ -217,7 +217,8 @@ static bool connected(int fd)
 
 /* An interrupted connect goes on in the kernel (connect(2)).  TCP: wait
  * for writability and read SO_ERROR, never connect twice.  AF_UNIX keeps no
- * pending attempt (unix_stream_connect starts over): connect again, EISCONN meaning done.
+ * pending attempt (unix_stream_connect starts over): connect again,
+ * EISCONN meaning done.
  * A TCP socket that is writable without error yet not connected had no
  * attempt pending at all (the EINTR came from below us, not from the
  * kernel's wait): that one is started again like AF_UNIX. */

@@ -3,12 +3,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -332,7 +330,8 @@ static bool emit(const char *rec, size_t len)
         return sockshield_rawio_stderr(rec, len);
     case SOCKSHIELD_LOG_FILE: {
         int fd = sink_fd();
-        return fd >= 0 && (sink.fifo ? sockshield_rawio_quiet_write(fd, rec, len) : sockshield_rawio_write_all(fd, rec, len));
+        return fd >= 0 && (sink.fifo ? sockshield_rawio_quiet_write(fd, rec, len)
+                                     : sockshield_rawio_write_all(fd, rec, len));
     }
     case SOCKSHIELD_LOG_JOURNAL: /* journal_event and journal_summary */
         return false;

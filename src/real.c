@@ -6,8 +6,6 @@
  * replaces them with the next definitions in the lookup order, once. */
 #include "real.h"
 
-#include <dlfcn.h>
-#include <link.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -211,40 +209,10 @@ static void bind_one(void **slot, unsigned i)
 static const char no_direct;
 const char *sockshield_direct = &no_direct;
 
-struct object_search {
-    uintptr_t addr;
-    const void *found;
-};
-
-static int object_has(struct dl_phdr_info *info, size_t size, void *data)
-{
-    struct object_search *s = data;
-    (void)size;
-    for (unsigned i = 0; i < info->dlpi_phnum; i++) {
-        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-        if (ph->p_type == PT_LOAD && s->addr - (info->dlpi_addr + ph->p_vaddr) < ph->p_memsz) {
-            s->found = info->dlpi_phdr;
-            return 1;
-        }
-    }
-    return 0;
-}
-
-/* The loaded object p lies in (its program headers), or NULL.  Neither
- * dladdr (it also looks for the nearest symbol, which is slow) nor a
- * dlopen of libc (it allocates, and brings in pages of glibc's code that
- * nothing else touched); doc/performance.md has the figures. */
-static const void *object_of(const void *p)
-{
-    struct object_search s = { (uintptr_t)p, NULL };
-    dl_iterate_phdr(object_has, &s);
-    return s.found;
-}
-
 /* The object of a bound pointer: known from the binding pass, or looked up. */
 static const void *found_in(unsigned i, const void *p)
 {
-    return bound_in[i] && bound[i] == p ? bound_in[i] : object_of(p);
+    return bound_in[i] && bound[i] == p ? bound_in[i] : sockshield_bind_object_of(p);
 }
 
 /* The wrappers of read, write, recv, send, readv, writev, pread and pread64

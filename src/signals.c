@@ -27,9 +27,7 @@
  * tests/integ/test_signals.c). */
 #include "signals.h"
 
-#include <dlfcn.h>
 #include <errno.h>
-#include <link.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -44,8 +42,8 @@
 #include "log.h"
 #include "proc.h"
 #include "rawio.h"
-#include "real.h"
 #include "direct.h"
+#include "real.h"
 #include "state.h"
 
 #define NSLOTS 65
@@ -208,8 +206,8 @@ static void end_by_sigpipe(void)
  *    has gone: then this is how a pipeline stops its producer, and the
  *    process ends as bare, after the event is logged.  The signal does not
  *    say which fd the write went to, and stdio's writes are not ours to
- *    see (glibc's stdio calls its internal write, not the exported one), so the standard streams' state is the
- *    rule, whatever call raised it.
+ *    see (glibc's stdio calls its internal write, not the exported one),
+ *    so the standard streams' state is the rule, whatever call raised it.
  *  - A SIGPIPE sent on purpose (raise, pthread_kill and tgkill: SI_TKILL;
  *    sigqueue: SI_QUEUE; kill from another process) takes the default
  *    action the program asked for. */
