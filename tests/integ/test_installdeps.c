@@ -69,6 +69,22 @@ static void second_strings(struct names *ns, const char *text, const char *call,
     }
 }
 
+/* A test written in sh (tests/integ/syscalls): no dot in its name, and
+ * "#!" first. */
+static bool script(const char *rel)
+{
+    if (strchr(strrchr(rel, '/') + 1, '.'))
+        return false;
+    char path[4096], head[2] = { 0, 0 };
+    snprintf(path, sizeof path, "%s/%s", getenv("SOCKSHIELD_TEST_SRCDIR"), rel);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return false;
+    bool yes = fread(head, 1, 2, f) == 2 && head[0] == '#' && head[1] == '!';
+    fclose(f);
+    return yes;
+}
+
 static void scan(struct names *ns, const char *dir)
 {
     const char *top = getenv("SOCKSHIELD_TEST_SRCDIR");
@@ -79,10 +95,10 @@ static void scan(struct names *ns, const char *dir)
     struct dirent *e;
     while ((e = readdir(d))) {
         size_t l = strlen(e->d_name);
-        if (l < 3 || strcmp(e->d_name + l - 2, ".c"))
-            continue;
         char rel[512];
         snprintf(rel, sizeof rel, "%s/%s", dir, e->d_name);
+        if ((l < 3 || strcmp(e->d_name + l - 2, ".c")) && !script(rel))
+            continue;
         char *text = source(rel);
         second_strings(ns, text, "ss_need_program(", rel);
         if (!strcmp(e->d_name, "test_preloads.c")) {
