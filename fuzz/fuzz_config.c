@@ -16,7 +16,10 @@
  *    variable is unset or warned about;
  *  - each variable parses the same alone as among the others;
  *  - the configuration written back as variables (the canonical spelling
- *    of every field) parses to the same configuration without warnings.
+ *    of every field) parses to the same configuration without warnings;
+ *  - each value taken as the tail of a SOCKSHIELD_ name: one warning
+ *    exactly when that is none of the names (sockshield_config_unknown),
+ *    one printable line listing the thirteen.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -158,6 +161,57 @@ static int check_warning(const char *line, size_t len)
     CHECK(strncmp(p, mid, sizeof mid - 1) == 0, "[%s]", line);
     CHECK(strstr(p, "); using ") && len > 10, "[%s]", line);
     return v;
+}
+
+/* ---- a name that is none of the variables ----------------------------------- */
+
+static const char *unknown_name;
+static const char *get_unknown(const char *name)
+{
+    CHECK(strcmp(name, unknown_name) == 0, "asked for %s, not %s", name, unknown_name);
+    return "1";
+}
+
+/* sockshield_config_unknown() on "SOCKSHIELD_" TAIL "=1": a warning exactly
+ * when the name (up to the first '=') is at most 64 bytes and none of the
+ * variables or the quiet names; then one printable line of at most 512
+ * bytes naming it, and listing the thirteen in table order. */
+static void check_unknown(const char *tail)
+{
+    static const char *const quiet[] = { SOCKSHIELD_ENV_LAUNCHER, "SOCKSHIELD_FAULT",
+                                         "SOCKSHIELD_FAULT_COUNT" };
+    static char entry[SOCKSHIELD_PATH_MAX + 32], name[SOCKSHIELD_PATH_MAX + 32];
+    struct warnings w;
+
+    snprintf(entry, sizeof entry, "SOCKSHIELD_%s=1", tail);
+    size_t n = strcspn(entry, "=");
+    memcpy(name, entry, n);
+    name[n] = '\0';
+    bool expect = n <= 64;
+    for (int i = 0; i < NVARS; i++)
+        expect &= strcmp(name, names[i]) != 0;
+    for (size_t i = 0; i < sizeof quiet / sizeof quiet[0]; i++)
+        expect &= strcmp(name, quiet[i]) != 0;
+    unknown_name = name;
+    memset(&w, 0, sizeof w);
+    int rc = sockshield_config_unknown(entry, get_unknown, warn, &w);
+    CHECK(rc == w.n && rc == (expect ? 1 : 0), "%s: returned %d, %d warnings", name, rc, w.n);
+    if (!rc)
+        return;
+    const char *line = w.line[0];
+    size_t len = w.len[0];
+    CHECK(line[len - 1] == '\n' && memchr(line, '\n', len) == line + len - 1, "[%s]", line);
+    for (size_t i = 0; i + 1 < len; i++)
+        CHECK(line[i] >= 0x20 && line[i] <= 0x7e, "byte %#x at %zu in [%s]",
+              (unsigned char)line[i], i, line);
+    CHECK(strncmp(line, "sockshield: SOCKSHIELD_", 23) == 0, "[%s]", line);
+    char end[WARN_MAX + 1] = " is not a sockshield variable, ignored (known: ";
+    for (int i = 0; i < NVARS; i++) {
+        strcat(end, names[i]);
+        strcat(end, i + 1 < NVARS ? ", " : ")\n");
+    }
+    size_t el = strlen(end);
+    CHECK(len >= 23 + el && strcmp(line + len - el, end) == 0, "[%s]", line);
 }
 
 static void check_warnings(const struct warnings *w, bool warned[NVARS])
@@ -366,6 +420,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (int i = 0; i < NVARS; i++)
         CHECK(same_field(i, &again, &cfg), "%s='%s' does not read back", names[i], canon[i]);
     memcpy(env.value, all, sizeof all);
+
+    /* Each value also taken as a name: "SOCKSHIELD_" VALUE "=1". */
+    for (int i = 0; i < NVARS; i++)
+        if (set[i])
+            check_unknown(all[i]);
     (void)rc;
     return 0;
 }

@@ -132,6 +132,8 @@ void sockshield_init(void)
     sockshield_real_choose_direct();
     any_ours = env_names_ours();
     sockshield_config_load(&sockshield_cfg, env, warn_sink, NULL);
+    for (char **e = any_ours ? environ : NULL; e && *e; e++)
+        sockshield_config_unknown(*e, env, warn_sink, NULL);
 
     /* The launcher's marker: it ignored SIGPIPE for static programs; the
      * program's own view is SIG_DFL.  Read once, never passed on. */

@@ -22,6 +22,8 @@ enum {
 };
 #define SIGNUM_RTMIN ((int)SIGRTMIN)
 
+/* The longest name sockshield_config_unknown() warns about (config.h). */
+#define UNKNOWN_NAME_MAX 64
 /* The longest value shown in a warning, in bytes of the original value. */
 #define VALUE_SHOWN_MAX 48
 /* The warning line, newline included (config.h). */
@@ -552,6 +554,28 @@ static void warn_bad_value(const struct variable *var, const char *value,
     warn(warn_ctx, mem, len);
 }
 
+/* Names the library does not read that are not typos: the launcher's
+ * marker (read by init.c, not here) and the test preload's variables
+ * (tests/fault/fault.c). */
+static const char *const quiet_names[] = {
+    SOCKSHIELD_ENV_LAUNCHER,
+    "SOCKSHIELD_FAULT",
+    "SOCKSHIELD_FAULT_COUNT",
+};
+
+static bool known_name(const char *name, size_t len)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof variables / sizeof variables[0]; i++)
+        if (strlen(variables[i].name) == len && memcmp(variables[i].name, name, len) == 0)
+            return true;
+    for (i = 0; i < sizeof quiet_names / sizeof quiet_names[0]; i++)
+        if (strlen(quiet_names[i]) == len && memcmp(quiet_names[i], name, len) == 0)
+            return true;
+    return false;
+}
+
 /* ---- the API ------------------------------------------------------------ */
 
 void sockshield_config_defaults(struct sockshield_config *cfg)
@@ -602,4 +626,42 @@ int sockshield_config_load(struct sockshield_config *cfg,
         }
     }
     return warnings;
+}
+
+int sockshield_config_unknown(const char *entry, sockshield_getenv_fn get,
+                              sockshield_warn_fn warn, void *warn_ctx)
+{
+    static const char prefix[] = "SOCKSHIELD_";
+    char name[UNKNOWN_NAME_MAX + 1];
+    char mem[WARN_LINE_MAX + 1];
+    struct sockshield_buf b;
+    size_t len, i;
+
+    if (entry == NULL || strncmp(entry, prefix, sizeof prefix - 1) != 0)
+        return 0;
+    len = strcspn(entry, "=");
+    if (len > UNKNOWN_NAME_MAX || known_name(entry, len))
+        return 0;
+    memcpy(name, entry, len);
+    name[len] = '\0';
+    /* read through the same getter as the variables: nothing is said
+     * where nothing would be read (secure execution) */
+    if (get == NULL || get(name) == NULL)
+        return 0;
+    if (warn != NULL) {
+        sockshield_buf_init(&b, mem, WARN_LINE_MAX);
+        sockshield_buf_str(&b, "sockshield: ");
+        put_value(&b, name);
+        sockshield_buf_str(&b, " is not a sockshield variable, ignored (known: ");
+        for (i = 0; i < sizeof variables / sizeof variables[0]; i++) {
+            if (i > 0)
+                sockshield_buf_str(&b, ", ");
+            sockshield_buf_str(&b, variables[i].name);
+        }
+        sockshield_buf_char(&b, ')');
+        len = sockshield_buf_finish_line(&b);
+        mem[len] = '\0';
+        warn(warn_ctx, mem, len);
+    }
+    return 1;
 }

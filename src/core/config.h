@@ -89,6 +89,15 @@ int sockshield_config_load(struct sockshield_config *cfg,
                            sockshield_getenv_fn get,
                            sockshield_warn_fn warn, void *warn_ctx);
 
+/* One entry of the environment ("NAME=value"): when NAME starts with
+ * SOCKSHIELD_ and is none of the variables (a typo, SOCKSHIELD_FORMAT for
+ * SOCKSHIELD_LOG_FORMAT), and get(NAME) finds it, one warning naming it and
+ * the variables there are.  Names longer than 64 bytes, the launcher's
+ * marker and the test preload's variables are passed over.  Returns the
+ * number of warnings (0 or 1). */
+int sockshield_config_unknown(const char *entry, sockshield_getenv_fn get,
+                              sockshield_warn_fn warn, void *warn_ctx);
+
 /* The variables in the order they are read and warned about: the i-th's
  * name, what its warning says is accepted, and its default as a user would
  * spell it.  False past the last.  The launcher's --help, the man pages and

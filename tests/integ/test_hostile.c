@@ -217,6 +217,23 @@ Test(hostile, every_variable_with_every_bad_value_warns_once_and_changes_nothing
     rmdir(cwd);
 }
 
+/* A name that is none of the variables (a typo, another case): one
+ * warning each, naming it; the program and the defaults untouched. */
+Test(hostile, a_misspelt_variable_warns_once_and_changes_nothing)
+{
+    const char *set[] = { "SOCKSHIELD_FORMAT=json", "SOCKSHIELD_log=none", NULL };
+    struct ss_run r;
+    run_tame(&r, set, NULL);
+    expect_unchanged(&r, "misspelt");
+    expect_defaults(&r, "misspelt", true);
+    cr_expect_eq(warnings(r.err), 2, "%s", ss_describe(&r));
+    cr_expect(strstr(r.err, "sockshield: SOCKSHIELD_FORMAT is not a sockshield variable, ignored "
+                            "(known: SOCKSHIELD_SIGPIPE, "),
+              "%s", ss_describe(&r));
+    cr_expect(strstr(r.err, "sockshield: SOCKSHIELD_log is not"), "%s", ss_describe(&r));
+    ss_run_free(&r);
+}
+
 /* ---- log paths that cannot take a log ----------------------------------------- */
 
 /* tame with SOCKSHIELD_LOG=path: its behaviour unchanged, exactly one
@@ -420,6 +437,7 @@ static void run_secure(struct ss_run *r, const char *program, const char *logpat
     ss_env_init(&e, false);
     ss_env_set(&e, "SOCKSHIELD_LOG=%s", logpath);
     ss_env_set(&e, "SOCKSHIELD_LOG_FORMAT=json");
+    ss_env_set(&e, "SOCKSHIELD_FORMAT=json"); /* a typo: warned about, unless secure */
     ss_run(r, argv, &e, -1, 30);
     ss_env_free(&e);
 }
@@ -465,6 +483,8 @@ Test(hostile, a_secure_execution_process_ignores_the_log_path)
     cr_assert(ss_exited(&r, 42), "plain: %s", ss_describe(&r));
     cr_expect(strstr(r.err, "secure=0"), "%s", ss_describe(&r));
     cr_expect(strstr(r.err, "sigpipe=caught"), "the library was not loaded: %s", ss_describe(&r));
+    cr_expect(strstr(r.err, "sockshield: SOCKSHIELD_FORMAT is not a sockshield variable"), "%s",
+              ss_describe(&r));
     char *text = ss_slurp(log, NULL);
     cr_expect(text && strstr(text, "\"event\":\"eagain\""), "plain: no JSON log at %s", log);
     free(text);

@@ -189,6 +189,87 @@ Test(config, unknown_sockshield_variables_are_not_read)
     assert_defaults();
 }
 
+/* What sockshield_config_unknown() says of one environment entry, with the
+ * fake environment as its getter; returns the warnings it counted, checked
+ * against the lines the sink received. */
+static int unknown(const char *entry)
+{
+    memset(&warned, 0, sizeof warned);
+    int n = sockshield_config_unknown(entry, fake_get, collect, &warned);
+    cr_assert_eq((size_t)n, warned.count, "returned %d, sink got %zu lines", n, warned.count);
+    return n;
+}
+
+Test(config, a_misspelt_variable_gets_one_warning_naming_it_and_the_known_ones)
+{
+    env_clear();
+    env_set("SOCKSHIELD_FORMAT", "json");
+    cr_assert_eq(unknown("SOCKSHIELD_FORMAT=json"), 1);
+    const char *line = warned.line[0];
+    cr_expect(strncmp(line, "sockshield: SOCKSHIELD_FORMAT is not a sockshield variable, ignored "
+                            "(known: SOCKSHIELD_SIGPIPE, ", 96) == 0, "%s", line);
+    /* every variable is listed, the value is not shown */
+    const char *name, *accepted, *fallback;
+    unsigned count = 0;
+    while (sockshield_config_variable(count, &name, &accepted, &fallback))
+        count++;
+    for (unsigned i = 0; sockshield_config_variable(i, &name, &accepted, &fallback); i++) {
+        char listed[64];
+        snprintf(listed, sizeof listed, " %s%s", name, i + 1 == count ? ")" : ",");
+        cr_expect(strstr(line, listed), "%s not listed: %s", name, line);
+    }
+    cr_expect(!strstr(line, "json"), "%s", line);
+    /* the lower-case spelling of a real one is not it */
+    env_set("SOCKSHIELD_restart", "off");
+    cr_assert_eq(unknown("SOCKSHIELD_restart=off"), 1);
+    cr_expect(strstr(warned.line[0], "sockshield: SOCKSHIELD_restart is not"), "%s", warned.line[0]);
+}
+
+Test(config, variables_markers_and_other_names_get_no_warning)
+{
+    static const char *const quiet[] = {
+        "SOCKSHIELD_LOG=stderr", "SOCKSHIELD_LOG_FORMAT=json", "SOCKSHIELD_INHERIT=junk",
+        "SOCKSHIELD_LAUNCHER_SIGPIPE=1", "SOCKSHIELD_FAULT=read:EINTR:1",
+        "SOCKSHIELD_FAULT_COUNT=read", "SOCKSHIELDX=1", "sockshield_log=x", "PATH=/bin",
+        "SOCKSHIELD", "", NULL,
+    };
+    env_clear();
+    for (unsigned i = 0; i < sizeof quiet / sizeof quiet[0]; i++) {
+        if (quiet[i])
+            env_set(quiet[i], "x"); /* findable by the getter, whatever the entry */
+        cr_expect_eq(unknown(quiet[i]), 0, "%s", quiet[i] ? quiet[i] : "(null)");
+    }
+}
+
+Test(config, nothing_is_said_of_a_name_the_getter_does_not_give)
+{
+    /* secure execution: init.c's getter gives nothing, and nothing is said */
+    env_clear();
+    cr_expect_eq(unknown("SOCKSHIELD_FORMAT=json"), 0);
+    env_set("SOCKSHIELD_FORMAT", "json");
+    cr_expect_eq(sockshield_config_unknown("SOCKSHIELD_FORMAT=json", NULL, collect, &warned), 0);
+    /* no sink: still counted */
+    cr_expect_eq(sockshield_config_unknown("SOCKSHIELD_FORMAT=json", fake_get, NULL, NULL), 1);
+}
+
+Test(config, an_unknown_name_is_shown_escaped_and_a_long_one_is_passed_over)
+{
+    env_clear();
+    env_set("SOCKSHIELD_A\tB'", "1");
+    cr_assert_eq(unknown("SOCKSHIELD_A\tB'=1"), 1);
+    cr_expect(strstr(warned.line[0], "sockshield: SOCKSHIELD_A\\x09B\\x27 is not"), "%s",
+              warned.line[0]);
+    char longname[80];
+    memset(longname, 'X', sizeof longname);
+    memcpy(longname, "SOCKSHIELD_", 11);
+    longname[65] = '\0';
+    env_set(longname, "1");
+    cr_expect_eq(unknown(longname), 0, "a name of 65 bytes");
+    longname[64] = '\0';
+    env_set(longname, "1");
+    cr_expect_eq(unknown(longname), 1, "a name of 64 bytes");
+}
+
 Test(config, missing_getter_or_sink_is_tolerated)
 {
     struct sockshield_config c;
