@@ -13,10 +13,14 @@
  * event is logged and EINTR is not resumed for those calls.  sockshield
  * must come before such a library.
  *
+ * And a preload after ours whose `write` leads back to our wrapper
+ * (tests/helpers/selfbind.c): refused at load, by name.
+ *
  * The libraries come from Debian packages that tools/install-deps installs;
  * a missing one fails its test, naming the package. */
 #include <criterion/criterion.h>
 #include <glob.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -236,5 +240,35 @@ Test(preloads, socket_wrapper_first_hides_reads_and_writes_from_sockshield, .tim
     run(&r, o, THEIRS_FIRST, argv, "SOCKSHIELD_LOG=none", 120);
     cr_expect(ss_exited(&r, 4), "expected EINTR to get through: %s", ss_describe(&r));
     cr_expect(strstr(r.out, "errno=EINTR"), "%s", ss_describe(&r));
+    ss_run_free(&r);
+}
+
+/* A preload after us whose `write` leads back to our wrapper
+ * (tests/helpers/selfbind.c): the library refuses at load, naming the
+ * call, rather than recursing until the stack runs out.  Alone, that
+ * preload changes nothing. */
+Test(preloads, a_next_write_that_is_our_own_is_refused_at_load, .timeout = 60)
+{
+    char selfbind[4096];
+    snprintf(selfbind, sizeof selfbind, "%s/.libs/libssselfbind.so", getenv("SOCKSHIELD_TEST_HELPERS"));
+    const char *argv[] = { ss_helper("tame"), NULL };
+    struct ss_env e;
+    struct ss_run r;
+
+    ss_env_init(&e, false);
+    ss_env_set(&e, "LD_PRELOAD=%s", selfbind);
+    ss_run(&r, argv, &e, -1, 30);
+    ss_env_free(&e);
+    cr_expect(ss_exited(&r, 42), "alone: %s", ss_describe(&r));
+    ss_run_free(&r);
+
+    ss_env_init(&e, false);
+    ss_env_set(&e, "LD_PRELOAD=%s:%s", ss_lib(), selfbind);
+    ss_run(&r, argv, &e, -1, 30);
+    ss_env_free(&e);
+    cr_expect(ss_signaled(&r, SIGABRT), "after sockshield: %s", ss_describe(&r));
+    cr_expect(strstr(r.err, "sockshield: fatal: the real 'write' resolves to sockshield's own "
+                            "wrapper; refusing to recurse\n"),
+              "%s", ss_describe(&r));
     ss_run_free(&r);
 }
